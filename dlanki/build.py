@@ -1,0 +1,167 @@
+"""The pipeline, top to bottom: load → validate → render → stamp → assemble → write."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from dlanki import ledger as ledgers
+from dlanki.errors import BuildFailed, Loc, Problem, sort_problems
+from dlanki.guards import check_against_ledger
+from dlanki.load import load_deck, load_project
+from dlanki.model import Card, Deck, Project, RenderedCard
+from dlanki.notetypes import note_types
+from dlanki.package import StampedNote, StampedNoteType, guid_for, write_apkg
+from dlanki.render import Renderer
+from dlanki.validate import check_cards, check_rendered
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which cards go into the package: all, or those under some tags or decks."""
+
+    tags: tuple[str, ...] = ()
+    decks: tuple[str, ...] = ()
+
+    def matches(self, card: Card) -> bool:
+        if not self.tags and not self.decks:
+            return True
+        return any(_under(tag, wanted) for tag in card.tags for wanted in self.tags) or any(
+            _under(card.deck, wanted) for wanted in self.decks
+        )
+
+    @property
+    def suffix(self) -> str:
+        words = [*self.tags, *self.decks]
+        return "-".join(re.sub(r"[^a-z0-9]+", "-", w.lower()).strip("-") or "subset" for w in words)
+
+
+def _under(name: str, wanted: str) -> bool:
+    """Anki's rule for tag: and deck: searches: the name itself or any child, case-insensitively."""
+    name, wanted = name.lower(), wanted.lower()
+    return name == wanted or name.startswith(wanted + "::")
+
+
+@dataclass
+class CheckResult:
+    """Everything a build knows before it writes anything."""
+
+    project: Project
+    deck: Deck
+    rendered: list[RenderedCard] = field(default_factory=list)
+    ledger: ledgers.Ledger = field(default_factory=ledgers.Ledger)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    output: Path
+    notes: int
+    cards: int
+    media: int
+    changed: tuple[str, ...]
+    """Card ids whose content changed since the ledger was last written."""
+    ledger_written: bool
+    warnings: tuple[Problem, ...]
+
+
+def check(root: Path) -> CheckResult:
+    """Load, validate and render everything; write nothing."""
+    project, problems = load_project(root)
+    deck, load_problems = load_deck(project)
+    problems += load_problems
+    problems += check_cards(deck.cards)
+    renderer = Renderer()
+    rendered = []
+    for card in deck.cards:
+        item, render_problems = renderer.render_card(card)
+        rendered.append(item)
+        problems += render_problems
+    problems += check_rendered(rendered, project.media_dir, project.root)
+    ledger, ledger_problems = ledgers.read_ledger(project.ledger_path)
+    problems += ledger_problems
+    problems += check_against_ledger(deck, rendered, ledger)
+    return CheckResult(project, deck, rendered, ledger, sort_problems(problems))
+
+
+def build(
+    root: Path,
+    selection: Selection = Selection(),
+    output: Path | None = None,
+    now: int | None = None,
+    frozen: bool = False,
+    strict: bool = False,
+) -> BuildResult:
+    """Build the package; raise BuildFailed (having written nothing) if the sources have errors."""
+    result = check(root)
+    blocking = result.problems if strict else result.errors
+    if blocking:
+        raise BuildFailed(result.problems)
+    project = result.project
+    stamp_time = int(time.time()) if now is None else now
+    types = note_types()
+    new_ledger, changed = _restamp(result, types, stamp_time)
+    if frozen and ledgers.serialise(new_ledger) != ledgers.serialise(result.ledger):
+        problem = Problem(
+            Loc("dlanki.lock"),
+            f"the ledger is out of date ({len(changed)} card(s) changed: {', '.join(changed[:5])})",
+            "run `dlanki build` without --frozen and commit dlanki.lock",
+        )
+        raise BuildFailed([problem])
+    selected = [item for item in result.rendered if selection.matches(item.card)]
+    if not selected:
+        raise BuildFailed([Problem(Loc("cards/"), "no card matches the selection", "check the --tag / --deck values")])
+    notes = [
+        StampedNote(item, guid_for(project.guid_namespace, item.card.id), new_ledger.notes[item.card.id].mod)
+        for item in selected
+    ]
+    used_types = sorted({item.card.type for item in selected})
+    stamped_types = [StampedNoteType(types[key], new_ledger.notetypes[types[key].name].mod) for key in used_types]
+    media = sorted({name for item in selected for name in item.media})
+    output = output or _default_output(project, selection)
+    write_apkg(output, notes, stamped_types, [project.media_dir / name for name in media])
+    ledger_written = ledgers.write_ledger(project.ledger_path, new_ledger)
+    card_count = sum(len(item.clozes) if item.card.type == "cloze" else 1 for item in selected)
+    return BuildResult(output, len(notes), card_count, len(media), tuple(changed), ledger_written, tuple(result.warnings))
+
+
+def _default_output(project: Project, selection: Selection) -> Path:
+    stem = project.package + (f"-{selection.suffix}" if selection.suffix else "")
+    return project.build_dir / f"{stem}.apkg"
+
+
+def _restamp(result: CheckResult, types: dict, now: int) -> tuple[ledgers.Ledger, list[str]]:
+    """The new ledger: unchanged content keeps its stamp, changed content is stamped `now`."""
+    old = result.ledger
+    new = ledgers.Ledger(dict(old.notes), dict(old.notetypes))
+    for note_type in types.values():
+        digest = ledgers.content_hash(
+            note_type.model_id, note_type.name, note_type.fields, note_type.templates, note_type.css
+        )
+        current = ledgers.Entry(digest, 0)
+        new.notetypes[note_type.name] = ledgers.restamp(old.notetypes.get(note_type.name), current, now)
+    changed = []
+    for item in result.rendered:
+        card = item.card
+        note_type = types[card.type]
+        guid = guid_for(result.project.guid_namespace, card.id)
+        digest = ledgers.content_hash(guid, note_type.model_id, item.fields, card.tags)
+        current = ledgers.Entry(digest, 0, card.deck, card.type, item.clozes)
+        previous = old.notes.get(card.id)
+        new.notes[card.id] = ledgers.restamp(previous, current, now)
+        if previous is None or previous.hash != digest or previous.retired:
+            changed.append(card.id)
+    for card_id in result.deck.retired:
+        if card_id in new.notes and card_id not in {c.id for c in result.deck.cards}:
+            new.notes[card_id] = replace(new.notes[card_id], retired=True)
+    return new, changed

@@ -1,0 +1,65 @@
+"""Problems found in a project, each carrying its location."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """Exit codes of the command line, named once."""
+
+    OK = 0
+    BAD_INPUT = 1
+    USAGE = 2  # Click's own code for bad options
+
+
+@dataclass(frozen=True)
+class Loc:
+    """A place in a source file: path relative to the project root, 1-based line and column."""
+
+    path: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if not self.line:
+            return self.path
+        if not self.col:
+            return f"{self.path}:{self.line}"
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input."""
+
+    loc: Loc
+    message: str
+    hint: str = ""
+    card_id: str = ""
+    level: str = "error"
+    """"error" blocks the build; "warning" does not (unless --strict)."""
+
+    @property
+    def is_error(self) -> bool:
+        return self.level == "error"
+
+    def __str__(self) -> str:
+        card = f" [{self.card_id}]" if self.card_id else ""
+        text = f"{self.loc}: {self.level}:{card} {self.message}"
+        return f"{text}\n    hint: {self.hint}" if self.hint else text
+
+
+class BuildFailed(Exception):
+    """Raised when a run found errors; carries every problem of the run."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        errors = sum(p.is_error for p in problems)
+        super().__init__(f"{errors} error(s); nothing written")
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    """Order problems by file and position, as a reader scans them."""
+    return sorted(problems, key=lambda p: (p.loc.path, p.loc.line, p.loc.col, p.message))

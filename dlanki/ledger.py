@@ -1,0 +1,136 @@
+"""The ledger (dlanki.lock): what was published, and when each note's content last changed.
+
+Anki updates an existing note on re-import only if the incoming `mod` is strictly newer than its own,
+so each note is stamped with the time its content last changed: a rebuild of unchanged sources gives
+the same stamps (nothing updates, learners' own edits stay) and an edited card gets a newer one. The
+ledger is committed like a lock file, so every clone builds the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from dlanki.errors import Loc, Problem
+
+LEDGER_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Entry:
+    """The published state of one note or note type."""
+
+    hash: str
+    """Digest of everything Anki stores for it."""
+    mod: int
+    """Unix time its content last changed: the `mod` Anki compares on import."""
+    deck: str = ""
+    type: str = ""
+    clozes: tuple[int, ...] = ()
+    retired: bool = False
+
+
+@dataclass
+class Ledger:
+    notes: dict[str, Entry] = field(default_factory=dict)
+    """By card id."""
+    notetypes: dict[str, Entry] = field(default_factory=dict)
+    """By note type name."""
+
+
+def content_hash(*parts: object) -> str:
+    """A short, stable digest of JSON-serialisable content."""
+    data = json.dumps(parts, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:20]
+
+
+def restamp(previous: Entry | None, current: Entry, now: int) -> Entry:
+    """Keep the previous stamp if the content is unchanged, else stamp it now (always strictly newer)."""
+    if previous is not None and previous.hash == current.hash and not previous.retired:
+        return replace(current, mod=previous.mod)
+    stamp = now if previous is None else max(now, previous.mod + 1)
+    return replace(current, mod=stamp)
+
+
+def read_ledger(path: Path, rel: str = "dlanki.lock") -> tuple[Ledger, list[Problem]]:
+    if not path.exists():
+        return Ledger(), []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("version") != LEDGER_VERSION:
+            raise ValueError(f"unsupported ledger version {data.get('version')!r}")
+        notes = {key: _entry(value) for key, value in data.get("notes", {}).items()}
+        notetypes = {key: _entry(value) for key, value in data.get("notetypes", {}).items()}
+    except (ValueError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+        line = getattr(exc, "lineno", 0)
+        hint = "restore it from version control (git checkout dlanki.lock); never edit it by hand"
+        return Ledger(), [Problem(Loc(rel, line), f"cannot read the ledger: {exc}", hint)]
+    return Ledger(notes, notetypes), []
+
+
+def _entry(value: dict) -> Entry:
+    value = dict(value)
+    value["clozes"] = tuple(value.get("clozes", ()))
+    return Entry(**value)
+
+
+def serialise(ledger: Ledger) -> str:
+    """One line per note, sorted, so a card change is a one-line diff."""
+
+    def section(entries: dict[str, Entry]) -> str:
+        lines = []
+        for key in sorted(entries):
+            entry = entries[key]
+            value: dict[str, object] = {"hash": entry.hash, "mod": entry.mod}
+            if entry.deck:
+                value["deck"] = entry.deck
+            if entry.type:
+                value["type"] = entry.type
+            if entry.clozes:
+                value["clozes"] = list(entry.clozes)
+            if entry.retired:
+                value["retired"] = True
+            lines.append(f"  {json.dumps(key, ensure_ascii=False)}: {json.dumps(value, ensure_ascii=False, sort_keys=True)}")
+        return "{\n" + ",\n".join(lines) + "\n }" if lines else "{}"
+
+    return (
+        "{\n"
+        f' "version": {LEDGER_VERSION},\n'
+        f' "notetypes": {section(ledger.notetypes)},\n'
+        f' "notes": {section(ledger.notes)}\n'
+        "}\n"
+    )
+
+
+def write_ledger(path: Path, ledger: Ledger) -> bool:
+    """Write the ledger atomically; return whether its content changed."""
+    text = serialise(ledger)
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
+    atomic_write(path, text.encode("utf-8"))
+    return True
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write next to the target, then rename: readers see the old file or the new one, never half."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -1,0 +1,188 @@
+"""Stage 1: read dlanki.yaml and every card file into Cards, checking only their shape."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from dlanki.errors import Loc, Problem
+from dlanki.model import FIELDS_BY_TYPE, Card, Deck, Project, TextField
+from dlanki.yamlnodes import YValue, parse_yaml
+
+CONFIG_FILE = "dlanki.yaml"
+CONFIG_KEYS = ("package", "guid_namespace")
+FILE_KEYS = ("deck", "tags", "cards", "retired")
+CARD_KEYS = ("id", "type", "source", "front", "back", "text", "extra", "tags", "deck")
+TEXT_KEYS = ("front", "back", "text", "extra")
+
+
+def load_project(root: Path) -> tuple[Project, list[Problem]]:
+    """Read the project settings from dlanki.yaml (all optional)."""
+    path = root / CONFIG_FILE
+    if not path.exists():
+        return Project(root), []
+    text, problems = read_text(path, CONFIG_FILE)
+    if text is None:
+        return Project(root), problems
+    doc, problems = parse_yaml(text, CONFIG_FILE)
+    settings: dict[str, str] = {}
+    if doc is not None and not isinstance(doc.value, dict):
+        problems.append(Problem(doc.loc, "dlanki.yaml must be a mapping", "write `package: my-deck`"))
+    elif doc is not None:
+        problems += _unknown_keys(doc, CONFIG_KEYS, "")
+        for key in CONFIG_KEYS:
+            if key in doc.value:
+                item = doc.value[key]
+                if isinstance(item.value, str) and item.value.strip():
+                    settings[key] = item.value.strip()
+                else:
+                    problems.append(Problem(item.loc, f"'{key}' must be a non-empty string", f"write `{key}: my-deck`"))
+    return Project(root, **settings), problems
+
+
+def load_deck(project: Project) -> tuple[Deck, list[Problem]]:
+    """Load every card file under cards/, in sorted path order."""
+    deck = Deck(project)
+    problems: list[Problem] = []
+    if not project.cards_dir.is_dir():
+        problems.append(Problem(Loc("cards/"), "no cards/ directory", "create cards/ and put YAML card files in it"))
+        return deck, problems
+    paths = sorted(p for p in project.cards_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    if not paths:
+        problems.append(Problem(Loc("cards/"), "cards/ has no .yaml files", "add a card file such as cards/basics.yaml"))
+    for path in paths:
+        rel = path.relative_to(project.root).as_posix()
+        problems += _load_file(path, rel, deck)
+    return deck, problems
+
+
+def read_text(path: Path, rel: str) -> tuple[str | None, list[Problem]]:
+    """Read a file as UTF-8 without a byte-order mark."""
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        return None, [Problem(Loc(rel, 1, 1), "file starts with a UTF-8 byte-order mark (BOM)", "save the file as UTF-8 without BOM")]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [Problem(Loc(rel, line, col), f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", "save the file as UTF-8")]
+
+
+def _load_file(path: Path, rel: str, deck: Deck) -> list[Problem]:
+    text, problems = read_text(path, rel)
+    if text is None:
+        return problems
+    doc, problems = parse_yaml(text, rel)
+    if doc is None:
+        if not problems:
+            problems.append(Problem(Loc(rel, 1), "file is empty", "add `deck:` and `cards:`, or delete the file"))
+        return problems
+    if not isinstance(doc.value, dict):
+        problems.append(Problem(doc.loc, "a card file must be a mapping with `deck`, `tags` and `cards`", "see README, Writing cards"))
+        return problems
+    problems += _unknown_keys(doc, FILE_KEYS, "")
+    file_deck = _string(doc, "deck", problems)
+    file_tags = _string_list(doc, "tags", problems)
+    for item in _list(doc, "retired", problems):
+        if isinstance(item.value, str) and item.value:
+            deck.retired.setdefault(item.value, item.loc)
+        else:
+            problems.append(Problem(item.loc, "a retired entry must be a card id", "write `retired: [old-card-id]`"))
+    cards = doc.value.get("cards")
+    if cards is None:
+        if "retired" not in doc.value:
+            problems.append(Problem(doc.loc, "no `cards:` list in this file", "add `cards:` with a list of cards"))
+        return problems
+    if not isinstance(cards.value, list):
+        problems.append(Problem(cards.loc, "`cards` must be a list", "start each card with `- id: ...`"))
+        return problems
+    for node in cards.value:
+        card = _card(node, file_deck, file_tags, len(deck.cards), problems)
+        if card is not None:
+            deck.cards.append(card)
+    return problems
+
+
+def _card(node: YValue, file_deck: str | None, file_tags: list[str], order: int, problems: list[Problem]) -> Card | None:
+    if not isinstance(node.value, dict):
+        problems.append(Problem(node.loc, "a card must be a mapping of keys such as `id:` and `front:`", "start the card with `- id: my-card`"))
+        return None
+    card_id = _string(node, "id", problems) or ""
+    before = len(problems)
+    problems += _unknown_keys(node, CARD_KEYS, card_id)
+    if "id" not in node.value:
+        problems.append(Problem(node.loc, "card has no `id`", "add `id: a-unique-slug`; it must never change later"))
+    note_type = _string(node, "type", problems, card_id)
+    if note_type is None:
+        problems.append(Problem(node.loc, "card has no `type`", "add `type: basic` or `type: cloze`", card_id))
+    elif note_type not in FIELDS_BY_TYPE:
+        suggestion = _did_you_mean(note_type, FIELDS_BY_TYPE)
+        problems.append(
+            Problem(node.value["type"].loc, f"unknown note type {note_type!r}{suggestion}", "use `basic` or `cloze`", card_id)
+        )
+    sources = _string_list(node, "source", problems, card_id)
+    if "source" not in node.value:
+        problems.append(Problem(node.loc, "card has no `source`", 'add `source: "004#15"` (seed item) or `source: added`', card_id))
+    fields = {}
+    for key in TEXT_KEYS:
+        if key in node.value:
+            item = node.value[key]
+            if isinstance(item.value, (str, int, float)) and not isinstance(item.value, bool):
+                fields[key] = TextField(str(item.value), item.loc, item.block, item.indent)
+            else:
+                problems.append(Problem(item.loc, f"`{key}` must be text", f"write `{key}: |` and the text below it", card_id))
+    card_deck = _string(node, "deck", problems, card_id) or file_deck
+    if card_deck is None:
+        problems.append(Problem(node.loc, "card has no deck", "set `deck:` at the top of the file or on the card", card_id))
+    tags = tuple(dict.fromkeys(file_tags + _string_list(node, "tags", problems, card_id)))
+    if len(problems) > before and (not card_id or note_type not in FIELDS_BY_TYPE):
+        return None
+    return Card(card_id, note_type or "", fields, tags, card_deck or "", tuple(sources), node.loc, order)
+
+
+def _unknown_keys(node: YValue, allowed: tuple[str, ...], card_id: str) -> list[Problem]:
+    problems = []
+    for key, loc in node.key_locs.items():
+        if key not in allowed:
+            hint = "allowed keys: " + ", ".join(allowed)
+            problems.append(Problem(loc, f"unknown key {key!r}{_did_you_mean(key, allowed)}", hint, card_id))
+    return problems
+
+
+def _did_you_mean(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _string(node: YValue, key: str, problems: list[Problem], card_id: str = "") -> str | None:
+    item = node.value.get(key)
+    if item is None:
+        return None
+    if isinstance(item.value, str) and item.value.strip():
+        return item.value.strip()
+    got = "nothing" if item.value is None or item.value == "" else type(item.value).__name__
+    problems.append(Problem(item.loc, f"`{key}` must be non-empty text, got {got}", f"write `{key}: some-text`", card_id))
+    return None
+
+
+def _list(node: YValue, key: str, problems: list[Problem], card_id: str = "") -> list[YValue]:
+    item = node.value.get(key)
+    if item is None:
+        return []
+    if isinstance(item.value, list):
+        return item.value
+    if isinstance(item.value, str):
+        return [item]
+    problems.append(Problem(item.loc, f"`{key}` must be a list of text", f"write `{key}: [a, b]`", card_id))
+    return []
+
+
+def _string_list(node: YValue, key: str, problems: list[Problem], card_id: str = "") -> list[str]:
+    values = []
+    for item in _list(node, key, problems, card_id):
+        if isinstance(item.value, str) and item.value.strip():
+            values.append(item.value.strip())
+        else:
+            problems.append(Problem(item.loc, f"every entry of `{key}` must be non-empty text", "quote it", card_id))
+    return values

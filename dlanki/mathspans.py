@@ -1,0 +1,154 @@
+"""Find formulas in Markdown text and make clozes inside them safe for Anki.
+
+Anki's MathJax reads only \\( \\) and \\[ \\]; authors may also write $ and $$. Anki's cloze parser ends
+a deletion at the first `}}`, so the LaTeX `\\frac{1}{2}}}` inside `{{c1::…}}` must become `\\frac{1}{2} }}`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+DELIMITERS = (("$$", "$$", True), ("\\[", "\\]", True), ("\\(", "\\)", False), ("$", "$", False))
+CLOZE_OPEN = re.compile(r"\{\{c(\d+)::")
+FENCE = re.compile(r"^(```+|~~~+)", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of the source text: plain Markdown, a formula, or an escaped dollar."""
+
+    kind: str
+    """"text", "math" or "dollar"."""
+    text: str
+    """For math: the TeX between the delimiters."""
+    start: int
+    """Offset of the span (its opening delimiter) in the source text."""
+    display: bool = False
+
+
+@dataclass(frozen=True)
+class MathError:
+    offset: int
+    message: str
+    hint: str
+
+
+def split_math(text: str) -> tuple[list[Span], list[MathError]]:
+    """Split text into plain, math and escaped-dollar spans; code spans and fences stay plain."""
+    spans: list[Span] = []
+    errors: list[MathError] = []
+    plain_start = 0
+    i = 0
+    n = len(text)
+
+    def flush(upto: int) -> None:
+        if upto > plain_start:
+            spans.append(Span("text", text[plain_start:upto], plain_start))
+
+    while i < n:
+        ch = text[i]
+        if ch == "`":
+            i = _skip_code(text, i)
+            continue
+        if text.startswith("\\$", i):
+            flush(i)
+            spans.append(Span("dollar", "$", i))
+            i += 2
+            plain_start = i
+            continue
+        if ch == "\\" and i + 1 < n and text[i + 1] not in "([":
+            i += 2  # any other escape belongs to Markdown
+            continue
+        opened = next(((o, c, d) for o, c, d in DELIMITERS if text.startswith(o, i)), None)
+        if opened is None:
+            i += 1
+            continue
+        opener, closer, display = opened
+        end = _find_closer(text, i + len(opener), closer)
+        if end < 0:
+            errors.append(
+                MathError(i, f"formula opened with {opener!r} is never closed", f"close it with {closer!r}, or write a literal dollar as \\$")
+            )
+            i += len(opener)
+            continue
+        body = text[i + len(opener) : end]
+        if not body.strip():
+            errors.append(MathError(i, f"empty formula {opener}{closer}", "write the formula, or a literal dollar as \\$"))
+        flush(i)
+        spans.append(Span("math", body, i, display))
+        i = end + len(closer)
+        plain_start = i
+    flush(n)
+    return spans, errors
+
+
+def _skip_code(text: str, i: int) -> int:
+    """Return the offset after the code span or fenced block starting at i (or after the backticks)."""
+    line_start = text.rfind("\n", 0, i) + 1
+    if text[line_start:i].strip() == "" and text.startswith("```", i):
+        fence = re.match(r"`{3,}", text[i:]).group(0)
+        close = re.compile(r"^\s*" + fence + r"\s*$", re.MULTILINE)
+        match = close.search(text, text.find("\n", i) + 1 if "\n" in text[i:] else len(text))
+        return match.end() if match else len(text)
+    run = re.match(r"`+", text[i:]).group(0)
+    end = text.find(run, i + len(run))
+    return end + len(run) if end >= 0 else i + len(run)
+
+
+def _find_closer(text: str, start: int, closer: str) -> int:
+    j = start
+    while True:
+        j = text.find(closer, j)
+        if j < 0:
+            return -1
+        if closer == "$" and text[j - 1] == "\\":
+            j += 1
+            continue
+        if closer == "$" and "\n\n" in text[start:j]:
+            return -1  # an inline formula never spans paragraphs
+        return j
+
+
+def space_cloze_braces(tex: str) -> tuple[str, list[MathError]]:
+    """Insert a space between LaTeX closing braces so no `}}` but a cloze's own end remains."""
+    out: list[str] = []
+    errors: list[MathError] = []
+    depths: list[int] = []  # LaTeX brace depth inside each open cloze
+    i = 0
+    n = len(tex)
+
+    def emit(piece: str) -> None:
+        if out and out[-1].endswith("}") and piece.startswith("}"):
+            out.append(" ")
+        out.append(piece)
+
+    while i < n:
+        match = CLOZE_OPEN.match(tex, i)
+        if match:
+            emit(match.group(0))
+            depths.append(0)
+            i = match.end()
+            continue
+        if tex.startswith("}}", i) and depths and depths[-1] == 0:
+            depths.pop()
+            if out and out[-1].endswith("}"):
+                out.append(" ")
+            out.append("}}")
+            out.append("")  # the cloze end is not a LaTeX brace: nothing after it needs spacing
+            i += 2
+            continue
+        if tex.startswith("\\{", i) or tex.startswith("\\}", i):
+            emit(tex[i : i + 2])
+            i += 2
+            continue
+        ch = tex[i]
+        if ch == "{" and depths:
+            depths[-1] += 1
+        elif ch == "}" and depths:
+            depths[-1] -= 1
+        emit(ch)
+        i += 1
+    if depths:
+        errors.append(MathError(0, "a cloze inside this formula is not closed", "end the deletion with }} after balanced LaTeX braces"))
+    return "".join(out), errors

@@ -1,0 +1,103 @@
+"""Plain data that flows between the stages: load → validate → render → package."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dlanki.errors import Loc
+
+NOTE_TYPES = ("basic", "cloze")
+FIELDS_BY_TYPE = {"basic": ("front", "back", "extra"), "cloze": ("text", "extra")}
+REQUIRED_FIELDS = {"basic": ("front", "back"), "cloze": ("text",)}
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a deck's sources live and what its package is called."""
+
+    root: Path
+    package: str = "deck"
+    """Output file stem: build/<package>.apkg."""
+    guid_namespace: str = "dlanki"
+    """Mixed into every note's GUID; never change it after a release."""
+
+    @property
+    def cards_dir(self) -> Path:
+        return self.root / "cards"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.root / "media"
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "build"
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.root / "dlanki.lock"
+
+
+@dataclass(frozen=True)
+class TextField:
+    """A Markdown field as written in a source file."""
+
+    text: str
+    loc: Loc
+    """Where the text's first character is."""
+    block: bool = False
+    """True for a YAML block scalar (`|`), whose text starts on the line after `loc`."""
+    indent: int = 0
+
+    def loc_at(self, offset: int) -> Loc:
+        """The source location of character `offset` of the text."""
+        before = self.text[:offset]
+        lines = before.count("\n")
+        col_in_line = offset - (before.rfind("\n") + 1)
+        if self.block:
+            return Loc(self.loc.path, self.loc.line + 1 + lines, self.indent + col_in_line + 1)
+        if lines == 0:
+            return Loc(self.loc.path, self.loc.line, self.loc.col + col_in_line)
+        return Loc(self.loc.path, self.loc.line + lines)
+
+
+@dataclass(frozen=True)
+class Card:
+    """One note as its author wrote it."""
+
+    id: str
+    type: str
+    """"basic" or "cloze"."""
+    fields: dict[str, TextField]
+    """Markdown fields by source key: front/back/extra or text/extra."""
+    tags: tuple[str, ...]
+    deck: str
+    sources: tuple[str, ...]
+    """Provenance: seed items such as "004#15", or "added"."""
+    loc: Loc
+    order: int
+    """Position in the curated order (files sorted, then cards in file order)."""
+
+
+@dataclass(frozen=True)
+class RenderedCard:
+    """A card turned into the HTML fields of its Anki note type."""
+
+    card: Card
+    fields: tuple[str, ...]
+    """HTML, in the note type's field order."""
+    media: tuple[str, ...] = ()
+    """Names of the files in media/ the fields use."""
+    clozes: tuple[int, ...] = ()
+    """Cloze numbers used (cloze notes only)."""
+
+
+@dataclass
+class Deck:
+    """Everything loaded from a project's sources."""
+
+    project: Project
+    cards: list[Card] = field(default_factory=list)
+    retired: dict[str, Loc] = field(default_factory=dict)
+    """Card ids explicitly retired by the authors, with where they were retired."""

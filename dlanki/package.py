@@ -1,0 +1,133 @@
+"""Stages 4 and 5: assemble genanki notes and write the .apkg deterministically and atomically.
+
+genanki's own Package.write_to_file stamps every note with one clock time, leaves a temp SQLite file
+behind, stores zip entries uncompressed with the current time, and numbers media in list order; each
+of those would break merging or byte-identical builds, so the writer here replaces it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import sqlite3
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import genanki
+from genanki.apkg_col import APKG_COL
+from genanki.apkg_schema import APKG_SCHEMA
+
+from dlanki.ledger import atomic_write
+from dlanki.model import RenderedCard
+from dlanki.notetypes import NoteType
+
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class StampedNote:
+    """A rendered card with the stamp its content last changed at."""
+
+    rendered: RenderedCard
+    guid: str
+    mod: int
+
+
+@dataclass(frozen=True)
+class StampedNoteType:
+    note_type: NoteType
+    mod: int
+
+
+def guid_for(namespace: str, card_id: str) -> str:
+    """A note's GUID: from the project namespace and the card id only, never from its content."""
+    return genanki.guid_for(namespace, card_id)
+
+
+def deck_id_for(name: str) -> int:
+    """A deck id derived from its full name (Anki matches decks by name; the id only has to be stable)."""
+    digest = hashlib.sha256(("dlanki deck:" + name).encode("utf-8")).digest()
+    return (1 << 40) + int.from_bytes(digest[:5], "big")
+
+
+def deck_names_with_parents(names: list[str]) -> list[str]:
+    """Every deck the notes use, with all their parents, in sorted order."""
+    result = set()
+    for name in names:
+        parts = name.split("::")
+        result.update("::".join(parts[: i + 1]) for i in range(len(parts)))
+    return sorted(result)
+
+
+def write_apkg(
+    path: Path,
+    notes: list[StampedNote],
+    note_types: list[StampedNoteType],
+    media: list[Path],
+) -> None:
+    """Write the package to a temp file beside `path`, then rename it into place."""
+    with tempfile.TemporaryDirectory(prefix="dlanki-") as workdir:
+        db_path = Path(workdir) / "collection.anki2"
+        _write_collection(db_path, notes, note_types)
+        zip_path = Path(workdir) / "package.apkg"
+        _write_zip(zip_path, db_path, media)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, zip_path.read_bytes())
+
+
+def _write_collection(db_path: Path, notes: list[StampedNote], note_types: list[StampedNoteType]) -> None:
+    conn = sqlite3.connect(db_path)
+    try:
+        cursor = conn.cursor()
+        cursor.executescript(APKG_SCHEMA)
+        cursor.executescript(APKG_COL)
+        deck_names = deck_names_with_parents([n.rendered.card.deck for n in notes])
+        decks = {name: genanki.Deck(deck_id_for(name), name) for name in deck_names}
+        default_deck = deck_id_for(notes[0].rendered.card.deck) if notes else 1
+        models = {stamped.note_type.key: stamped.note_type.to_genanki() for stamped in note_types}
+        decks_json = json.loads(cursor.execute("SELECT decks FROM col").fetchone()[0])
+        decks_json.update({str(deck.deck_id): deck.to_json() for deck in decks.values()})
+        models_json = {
+            str(models[s.note_type.key].model_id): models[s.note_type.key].to_json(s.mod, default_deck) for s in note_types
+        }
+        cursor.execute(
+            "UPDATE col SET decks = ?, models = ?",
+            (json.dumps(decks_json, sort_keys=True), json.dumps(models_json, sort_keys=True)),
+        )
+        # Note and card ids only matter for notes new to a collection; derive them from the stamps,
+        # so they are stable for the same sources and read as "added at" dates in Anki's browser.
+        first_stamp = min((n.mod for n in notes), default=0)
+        ids = itertools.count(first_stamp * 1000)
+        for position, stamped in enumerate(notes):
+            card = stamped.rendered.card
+            note = genanki.Note(
+                model=models[card.type],
+                fields=list(stamped.rendered.fields),
+                tags=list(card.tags),
+                guid=stamped.guid,
+                due=position,
+            )
+            note.write_to_db(cursor, stamped.mod, decks[card.deck].deck_id, ids)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def _write_zip(zip_path: Path, db_path: Path, media: list[Path]) -> None:
+    ordered = sorted(media, key=lambda p: p.name)
+    with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        _add(archive, "collection.anki2", db_path.read_bytes())
+        manifest = {str(i): p.name for i, p in enumerate(ordered)}
+        _add(archive, "media", json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+        for i, file in enumerate(ordered):
+            _add(archive, str(i), file.read_bytes())
+
+
+def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    archive.writestr(info, data)

@@ -1,0 +1,121 @@
+"""Stage 3: Markdown fields to the HTML Anki shows, with formulas passed through untouched."""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+
+import markdown
+from markdown.treeprocessors import Treeprocessor
+
+from dlanki.errors import Problem
+from dlanki.mathspans import CLOZE_OPEN, split_math, space_cloze_braces
+from dlanki.model import Card, RenderedCard, TextField
+
+# Markdown never sees a formula: each is replaced by a private-use placeholder and put back afterwards.
+PLACEHOLDER = "\ue000{}\ue001"
+PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001")
+FIELD_ORDER = {"basic": ("front", "back", "extra"), "cloze": ("text", "extra")}
+
+
+@dataclass
+class FieldResult:
+    html: str
+    images: list[tuple[str, int]] = field(default_factory=list)
+    """Image sources as written, with their offset in the source text."""
+    problems: list[Problem] = field(default_factory=list)
+
+
+class _ImageCollector(Treeprocessor):
+    """Records every <img> source so the caller can check and package it."""
+
+    def run(self, root: etree.Element) -> None:
+        self.md.dlanki_images = [img.get("src", "") for img in root.iter("img")]
+
+
+class _ImageExtension(markdown.Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.treeprocessors.register(_ImageCollector(md), "dlanki_images", 0)
+
+
+class Renderer:
+    """Turns Markdown with formulas and clozes into Anki field HTML; reuses one Markdown parser."""
+
+    def __init__(self) -> None:
+        self._md = markdown.Markdown(
+            extensions=["tables", "fenced_code", "sane_lists", _ImageExtension()], output_format="html"
+        )
+
+    def render_card(self, card: Card) -> tuple[RenderedCard, list[Problem]]:
+        problems: list[Problem] = []
+        fields: list[str] = []
+        images: list[str] = []
+        for key in FIELD_ORDER[card.type]:
+            source = card.fields.get(key)
+            if source is None:
+                fields.append("")
+                continue
+            result = self.render_field(source, card.id)
+            problems += result.problems
+            fields.append(result.html)
+            images += [src for src, _ in result.images]
+        fields.append(source_html(card))
+        clozes = cloze_numbers(fields[0]) if card.type == "cloze" else ()
+        media = tuple(dict.fromkeys(media_name(src) for src in images))
+        return RenderedCard(card, tuple(fields), media, clozes), problems
+
+    def render_field(self, source: TextField, card_id: str = "") -> FieldResult:
+        spans, errors = split_math(source.text)
+        problems = [Problem(source.loc_at(e.offset), e.message, e.hint, card_id) for e in errors]
+        pieces: list[str] = []
+        formulas: list[str] = []
+        for span in spans:
+            if span.kind == "text":
+                pieces.append(span.text)
+                continue
+            if span.kind == "dollar":
+                formulas.append("$")
+            else:
+                tex, brace_errors = space_cloze_braces(span.text)
+                problems += [Problem(source.loc_at(span.start), e.message, e.hint, card_id) for e in brace_errors]
+                opener, closer = ("\\[", "\\]") if span.display else ("\\(", "\\)")
+                formulas.append(opener + html.escape(tex, quote=False) + closer)
+            pieces.append(PLACEHOLDER.format(len(formulas) - 1))
+        self._md.reset()
+        body = self._md.convert("".join(pieces))
+        body = PLACEHOLDER_RE.sub(lambda m: formulas[int(m.group(1))], body)
+        images = [(src, _offset_of_image(source.text, src)) for src in getattr(self._md, "dlanki_images", [])]
+        body = _flatten_image_paths(body)
+        return FieldResult(_unwrap_single_paragraph(body), images, problems)
+
+
+def source_html(card: Card) -> str:
+    """The Source field: provenance and card id, so a learner can report a card precisely."""
+    return html.escape(", ".join(card.sources) + " · " + card.id)
+
+
+def cloze_numbers(text: str) -> tuple[int, ...]:
+    return tuple(sorted({int(n) for n in CLOZE_OPEN.findall(text)}))
+
+
+def media_name(src: str) -> str:
+    """Media are flat in media/ and in Anki: the field refers to the bare file name."""
+    return src.rsplit("/", 1)[-1]
+
+
+def _flatten_image_paths(body: str) -> str:
+    return re.sub(r'(<img\b[^>]*\bsrc=")(?:[^"/]*/)*([^"]*)"', r'\1\2"', body)
+
+
+def _offset_of_image(text: str, src: str) -> int:
+    found = text.find("](" + src)
+    return max(text.rfind("![", 0, found), 0) if found >= 0 else 0
+
+
+def _unwrap_single_paragraph(body: str) -> str:
+    """A one-paragraph field needs no <p>: it would add a margin around a short question."""
+    if body.startswith("<p>") and body.endswith("</p>") and body.count("<p>") == 1:
+        return body[3:-4]
+    return body
