@@ -1,0 +1,95 @@
+"""Markdown and formulas as Anki receives and shows them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from conftest import import_apkg, past
+
+from dlanki.build import build
+from dlanki.errors import Loc
+from dlanki.model import TextField
+from dlanki.render import Renderer
+
+
+def render(text: str) -> str:
+    result = Renderer().render_field(TextField(text, Loc("cards/t.yaml", 1, 1)))
+    assert not result.problems, result.problems
+    return result.html
+
+
+def test_inline_and_display_math_pass_through_untouched():
+    tex = r"a_1 * b_2 + \frac{x}{y}_{i} \cdot *c*"
+    assert render(f"see ${tex}$") == f"see \\({tex}\\)"
+    assert render(f"$${tex}$$") == f"\\[{tex}\\]"
+    assert render(f"\\({tex}\\) and \\[{tex}\\]") == f"\\({tex}\\) and \\[{tex}\\]"
+
+
+def test_html_special_characters_in_math_are_escaped_not_parsed():
+    assert render("$a<b>c \\& d$") == "\\(a&lt;b&gt;c \\&amp; d\\)"
+
+
+def test_markdown_outside_math_still_works():
+    html = render("**粗体** and _it_ and `$code$`\n\n- one\n- two")
+    assert "<strong>粗体</strong>" in html and "<em>it</em>" in html
+    assert "<code>$code$</code>" in html and "<li>two</li>" in html
+
+
+def test_escaped_dollar_is_literal():
+    assert render(r"costs \$5 and \$6") == "costs $5 and $6"
+
+
+def test_tables_and_code_blocks_render():
+    html = render("| a | b |\n|---|---|\n| $x_1$ | 2 |\n\n```python\nprint('$x$')\n```")
+    assert "<table>" in html and "<td>\\(x_1\\)</td>" in html
+    assert "<pre><code class=\"language-python\">print(&#x27;$x$&#x27;)" in html or "print('$x$')" in html
+
+
+def test_no_double_brace_survives_inside_a_cloze_in_math():
+    html = render(r"$\sigma(x) = {{c1::\frac{1}{1+e^{-x}}}}$")
+    inner = html[html.index("{{c1::") + 6 : html.rindex("}}")]
+    assert "}}" not in inner
+    assert re.sub(r"\s", "", inner) == r"\frac{1}{1+e^{-x}}"
+
+
+def test_unclosed_dollar_is_located():
+    result = Renderer().render_field(TextField("line one\nthen $x + 1", Loc("cards/t.yaml", 4, 3), block=True, indent=6))
+    assert [str(p.loc) for p in result.problems] == ["cards/t.yaml:6:12"]
+    assert "never closed" in result.problems[0].message
+
+
+def test_cloze_inside_formula_works_on_both_sides_in_real_anki(make_project, collection):
+    root = make_project(
+        {
+            "cards/03-extra.yaml": r"""
+                deck: Mini::Math
+                cards:
+                  - id: math-sigmoid
+                    type: cloze
+                    source: added
+                    text: |
+                      $$\sigma(x) = {{c1::\frac{1}{1+e^{-x}}}}$$ and ${{c2::x^{2}}}$
+            """
+        }
+    )
+    import_apkg(collection, build(root, now=past(100)).output)
+    note_id = collection.find_notes("math-sigmoid")[0]
+    cards = sorted(collection.get_note(note_id).cards(), key=lambda c: c.ord)
+    assert len(cards) == 2
+    first_q, first_a = cards[0].question(), cards[0].answer()
+    formula_q = re.search(r"\\\[(.*?)\\\]", first_q).group(1)
+    assert "[...]" in formula_q and "frac" not in formula_q  # the deletion is hidden, nothing leaks
+    assert "}" not in formula_q.replace("\\sigma(x) = [...]", "")  # no stray brace from a broken cloze
+    formula_a = re.search(r"\\\[(.*?)\\\]", first_a).group(1)
+    assert re.sub(r"\s", "", formula_a) == r"\sigma(x)=\frac{1}{1+e^{-x}}"
+    assert re.sub(r"\s", "", re.search(r"\\\((.*?)\\\)", first_q).group(1)) == "x^{2}"  # c2 is shown on c1's card
+
+
+def test_images_are_packaged_under_their_names(project: Path, collection):
+    result = build(project, now=past(100))
+    assert result.media == 1
+    import_apkg(collection, result.output)
+    note = collection.get_note(collection.find_notes("cnn-pooling")[0])
+    assert '<img alt="max pool" src="pool.svg">' in note["Extra"]
+    assert (Path(collection.media.dir()) / "pool.svg").exists()
