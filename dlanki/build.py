@@ -11,6 +11,7 @@ from dlanki import ledger as ledgers
 from dlanki.errors import BuildFailed, Loc, Problem, sort_problems
 from dlanki.guards import check_against_ledger
 from dlanki.load import load_deck, load_project
+from dlanki.mathcheck import check_formulas
 from dlanki.model import Card, Deck, Project, RenderedCard
 from dlanki.notetypes import note_types
 from dlanki.package import StampedNote, StampedNoteType, guid_for, write_apkg
@@ -88,9 +89,11 @@ def check(root: Path) -> CheckResult:
         rendered.append(item)
         problems += render_problems
     problems += check_rendered(rendered, project.media_dir, project.root)
+    problems += check_formulas(rendered, project.root)
     ledger, ledger_problems = ledgers.read_ledger(project.ledger_path)
     problems += ledger_problems
-    problems += check_against_ledger(deck, rendered, ledger)
+    ledger_text = project.ledger_path.read_text(encoding="utf-8", errors="replace") if project.ledger_path.exists() else ""
+    problems += check_against_ledger(deck, rendered, ledger, ledger_text)
     return CheckResult(project, deck, rendered, ledger, sort_problems(problems))
 
 

@@ -1,4 +1,4 @@
-"""Checks against the published state: changes that Anki silently ignores on re-import."""
+"""Checks against the published state (dlanki.lock): changes Anki silently ignores on re-import."""
 
 from __future__ import annotations
 
@@ -9,6 +9,71 @@ from dlanki.ledger import Ledger
 from dlanki.model import Deck, RenderedCard
 
 
-def check_against_ledger(deck: Deck, rendered: list[RenderedCard], ledger: Ledger) -> Iterator[Problem]:
-    """Compare the sources with the ledger; only published notes are guarded."""
-    return iter(())
+def check_against_ledger(deck: Deck, rendered: list[RenderedCard], ledger: Ledger, ledger_text: str = "") -> Iterator[Problem]:
+    """Compare the sources with what learners already have; only published notes are guarded."""
+    current = {item.card.id: item for item in rendered}
+    for card_id, loc in deck.retired.items():
+        if card_id in current:
+            yield Problem(loc, f"card {card_id!r} is listed under `retired` but still exists", "remove it from `retired`", card_id)
+    for card_id, entry in ledger.notes.items():
+        item = current.get(card_id)
+        if item is None:
+            if not entry.retired and card_id not in deck.retired:
+                yield Problem(
+                    _ledger_loc(ledger_text, card_id),
+                    f"published card {card_id!r} is gone from cards/: learners keep it as an orphan note",
+                    "restore it (ids must never change), or list it under `retired:` in a card file",
+                    card_id,
+                )
+            continue
+        card = item.card
+        if entry.type and entry.type != card.type:
+            yield Problem(
+                card.loc,
+                f"note type changed from {entry.type} to {card.type}: Anki will skip this note on re-import",
+                "keep the type, or retire this id and add the card under a new id",
+                card_id,
+                "warning",
+            )
+        if entry.deck and entry.deck != card.deck:
+            yield Problem(
+                card.loc,
+                f"card moved from deck {entry.deck!r} to {card.deck!r}: Anki never moves existing cards",
+                "learners who have it must move it by hand (Browse → Change Deck); say so in the release notes",
+                card_id,
+                "warning",
+            )
+        removed = sorted(set(entry.clozes) - set(item.clozes))
+        if removed and entry.type == card.type == "cloze":
+            names = ", ".join(f"c{n}" for n in removed)
+            yield Problem(
+                card.loc,
+                f"cloze {names} removed: learners keep an empty card for it",
+                "keep the number, or tell learners to run Tools → Empty Cards; never renumber deletions",
+                card_id,
+                "warning",
+            )
+    yield from _renamed_decks(rendered, ledger)
+
+
+def _renamed_decks(rendered: list[RenderedCard], ledger: Ledger) -> Iterator[Problem]:
+    published = {e.deck for e in ledger.notes.values() if e.deck and not e.retired}
+    used = {item.card.deck for item in rendered}
+    gone = sorted(published - used)
+    new = sorted(used - published)
+    for name in gone:
+        maybe = f" (renamed to {new[0]!r}?)" if len(gone) == 1 and len(new) == 1 else ""
+        yield Problem(
+            Loc("cards/"),
+            f"published deck {name!r} is no longer used{maybe}: Anki matches decks by name, so learners get a second deck",
+            "keep deck names once published; if intended, tell learners to move their cards and delete the old deck",
+            level="warning",
+        )
+
+
+def _ledger_loc(text: str, card_id: str) -> Loc:
+    needle = f'"{card_id}":'
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip().startswith(needle):
+            return Loc("dlanki.lock", number)
+    return Loc("dlanki.lock")

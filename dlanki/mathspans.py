@@ -152,3 +152,52 @@ def space_cloze_braces(tex: str) -> tuple[str, list[MathError]]:
     if depths:
         errors.append(MathError(0, "a cloze inside this formula is not closed", "end the deletion with }} after balanced LaTeX braces"))
     return "".join(out), errors
+
+
+def cloze_variants(tex: str) -> list[str]:
+    """The TeX MathJax receives on each side: the answer (all revealed) and each card's question."""
+    numbers = sorted({int(n) for n in CLOZE_OPEN.findall(tex)})
+    return [reveal(tex, None)] + [reveal(tex, n) for n in numbers]
+
+
+def reveal(tex: str, hidden: int | None) -> str:
+    """Resolve cloze markup the way Anki does: deletion `hidden` becomes [...] (or [hint])."""
+    out: list[str] = []
+    i = 0
+    while i < len(tex):
+        match = CLOZE_OPEN.match(tex, i)
+        if not match:
+            out.append(tex[i])
+            i += 1
+            continue
+        end, hint_at = _cloze_end(tex, match.end())
+        body_end = hint_at if hint_at >= 0 else end
+        body = reveal(tex[match.end() : body_end], hidden)
+        if int(match.group(1)) == hidden:
+            out.append(f"[{tex[hint_at + 2 : end]}]" if hint_at >= 0 else "[...]")
+        else:
+            out.append(body)
+        i = end + 2
+    return "".join(out)
+
+
+def _cloze_end(tex: str, start: int) -> tuple[int, int]:
+    """Offsets of a cloze's closing `}}` and of its hint separator `::` (or -1), at brace depth 0."""
+    depth = 0
+    hint = -1
+    i = start
+    while i < len(tex):
+        if CLOZE_OPEN.match(tex, i):
+            inner_end, _ = _cloze_end(tex, CLOZE_OPEN.match(tex, i).end())
+            i = inner_end + 2
+            continue
+        if tex.startswith("\\{", i) or tex.startswith("\\}", i):
+            i += 2
+            continue
+        if depth == 0 and tex.startswith("}}", i):
+            return i, hint
+        if depth == 0 and hint < 0 and tex.startswith("::", i):
+            hint = i
+        depth += {"{": 1, "}": -1}.get(tex[i], 0)
+        i += 1
+    return len(tex), hint

@@ -81,6 +81,15 @@ class Card:
 
 
 @dataclass(frozen=True)
+class Formula:
+    """A formula as written, with where it was written."""
+
+    tex: str
+    display: bool
+    loc: Loc
+
+
+@dataclass(frozen=True)
 class RenderedCard:
     """A card turned into the HTML fields of its Anki note type."""
 
@@ -91,6 +100,7 @@ class RenderedCard:
     """Names of the files in media/ the fields use."""
     clozes: tuple[int, ...] = ()
     """Cloze numbers used (cloze notes only)."""
+    formulas: tuple[Formula, ...] = ()
 
 
 @dataclass

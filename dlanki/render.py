@@ -12,7 +12,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from dlanki.errors import Problem
 from dlanki.mathspans import CLOZE_OPEN, split_math, space_cloze_braces
-from dlanki.model import Card, RenderedCard, TextField
+from dlanki.model import Card, Formula, RenderedCard, TextField
 
 # Markdown never sees a formula: each is replaced by a private-use placeholder and put back afterwards.
 PLACEHOLDER = "\ue000{}\ue001"
@@ -25,6 +25,7 @@ class FieldResult:
     html: str
     images: list[tuple[str, int]] = field(default_factory=list)
     """Image sources as written, with their offset in the source text."""
+    formulas: list[Formula] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -52,6 +53,7 @@ class Renderer:
         problems: list[Problem] = []
         fields: list[str] = []
         images: list[str] = []
+        formulas: list[Formula] = []
         for key in FIELD_ORDER[card.type]:
             source = card.fields.get(key)
             if source is None:
@@ -61,16 +63,18 @@ class Renderer:
             problems += result.problems
             fields.append(result.html)
             images += [src for src, _ in result.images]
+            formulas += result.formulas
         fields.append(source_html(card))
         clozes = cloze_numbers(fields[0]) if card.type == "cloze" else ()
         media = tuple(dict.fromkeys(media_name(src) for src in images))
-        return RenderedCard(card, tuple(fields), media, clozes), problems
+        return RenderedCard(card, tuple(fields), media, clozes, tuple(formulas)), problems
 
     def render_field(self, source: TextField, card_id: str = "") -> FieldResult:
         spans, errors = split_math(source.text)
         problems = [Problem(source.loc_at(e.offset), e.message, e.hint, card_id) for e in errors]
         pieces: list[str] = []
         formulas: list[str] = []
+        written: list[Formula] = []
         for span in spans:
             if span.kind == "text":
                 pieces.append(span.text)
@@ -78,6 +82,7 @@ class Renderer:
             if span.kind == "dollar":
                 formulas.append("$")
             else:
+                written.append(Formula(span.text, span.display, source.loc_at(span.start)))
                 tex, brace_errors = space_cloze_braces(span.text)
                 problems += [Problem(source.loc_at(span.start), e.message, e.hint, card_id) for e in brace_errors]
                 opener, closer = ("\\[", "\\]") if span.display else ("\\(", "\\)")
@@ -88,7 +93,7 @@ class Renderer:
         body = PLACEHOLDER_RE.sub(lambda m: formulas[int(m.group(1))], body)
         images = [(src, _offset_of_image(source.text, src)) for src in getattr(self._md, "dlanki_images", [])]
         body = _flatten_image_paths(body)
-        return FieldResult(_unwrap_single_paragraph(body), images, problems)
+        return FieldResult(_unwrap_single_paragraph(body), images=images, formulas=written, problems=problems)
 
 
 def source_html(card: Card) -> str:
