@@ -88,6 +88,8 @@ class _Converter:
             return YValue(None, loc)
         block = node.style in ("|", ">")
         indent = self._block_indent(node) if block else 0
+        if node.style in ("'", '"'):
+            loc = Loc(loc.path, loc.line, loc.col + 1)  # point at the text, not at its opening quote
         return YValue(value, loc, block=block, indent=indent)
 
     def _mapping(self, node: yaml.MappingNode, loc: Loc) -> YValue:
