@@ -69,6 +69,7 @@ def write_apkg(
     media: list[Path],
 ) -> None:
     """Write the package to a temp file beside `path`, then rename it into place."""
+    _remove_stale_temp_files(path)
     with tempfile.TemporaryDirectory(prefix="dlanki-") as workdir:
         db_path = Path(workdir) / "collection.anki2"
         _write_collection(db_path, notes, note_types)
@@ -76,6 +77,13 @@ def write_apkg(
         _write_zip(zip_path, db_path, media)
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, zip_path.read_bytes())
+
+
+def _remove_stale_temp_files(path: Path) -> None:
+    """A build killed between writing and renaming leaves its hidden temp file; sweep it up."""
+    if path.parent.is_dir():
+        for stale in path.parent.glob(f".{path.name}.*.tmp"):
+            stale.unlink(missing_ok=True)
 
 
 def _write_collection(db_path: Path, notes: list[StampedNote], note_types: list[StampedNoteType]) -> None:
