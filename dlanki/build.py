@@ -8,10 +8,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dlanki import ledger as ledgers
+from dlanki.cache import BuildCache, load_cache, save_cache
 from dlanki.errors import BuildFailed, Loc, Problem, sort_problems
 from dlanki.guards import check_against_ledger
 from dlanki.load import load_deck, load_project
-from dlanki.mathcheck import check_formulas
+from dlanki.mathcheck import FormulaChecker
 from dlanki.model import Card, Deck, Project, RenderedCard
 from dlanki.notetypes import note_types
 from dlanki.package import StampedNote, StampedNoteType, guid_for, write_apkg
@@ -76,20 +77,24 @@ class BuildResult:
     warnings: tuple[Problem, ...]
 
 
-def check(root: Path) -> CheckResult:
+def check(root: Path, cache: BuildCache | None = None) -> CheckResult:
     """Load, validate and render everything; write nothing."""
     project, problems = load_project(root)
+    cache = cache if cache is not None else load_cache(project.build_dir)
     deck, load_problems = load_deck(project)
     problems += load_problems
     problems += check_cards(deck.cards)
-    renderer = Renderer()
+    renderer = Renderer(cache)
+    formulas = FormulaChecker(project.root, cache.formulas_ok)
     rendered = []
     for card in deck.cards:
         item, render_problems = renderer.render_card(card)
         rendered.append(item)
         problems += render_problems
+        for formula in item.formulas:
+            formulas.add(card.id, formula)
     problems += check_rendered(rendered, project.media_dir, project.root)
-    problems += check_formulas(rendered, project.root)
+    problems += formulas.problems()
     ledger, ledger_problems = ledgers.read_ledger(project.ledger_path)
     problems += ledger_problems
     ledger_text = project.ledger_path.read_text(encoding="utf-8", errors="replace") if project.ledger_path.exists() else ""
@@ -106,7 +111,9 @@ def build(
     strict: bool = False,
 ) -> BuildResult:
     """Build the package; raise BuildFailed (having written nothing) if the sources have errors."""
-    result = check(root)
+    project, _ = load_project(root)
+    cache = load_cache(project.build_dir)
+    result = check(root, cache)
     blocking = result.problems if strict else result.errors
     if blocking:
         raise BuildFailed(result.problems)
@@ -134,6 +141,7 @@ def build(
     output = output or _default_output(project, selection)
     write_apkg(output, notes, stamped_types, [project.media_dir / name for name in media])
     ledger_written = ledgers.write_ledger(project.ledger_path, new_ledger)
+    save_cache(project.build_dir, cache)
     card_count = sum(len(item.clozes) if item.card.type == "cloze" else 1 for item in selected)
     return BuildResult(output, len(notes), card_count, len(media), tuple(changed), ledger_written, tuple(result.warnings))
 

@@ -2,7 +2,8 @@
 
 A formula MathJax cannot parse shows in Anki as raw TeX or a red error box, so it is an error here.
 MathJax runs under Node.js from node_modules (installed by `npm ci`); each cloze card's question
-side is checked too, because a deletion inside a formula changes the TeX MathJax sees.
+side is checked too, because a deletion inside a formula changes the TeX MathJax sees. Formulas are
+streamed to Node while Python renders the rest, so the check runs on the second core.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ import json
 import os
 import shutil
 import subprocess
+import threading
 from importlib import resources
 from pathlib import Path
 
 from dlanki.errors import Loc, Problem
 from dlanki.mathspans import cloze_variants
-from dlanki.model import RenderedCard
+from dlanki.model import Formula
 
 MATHJAX_PACKAGE = Path("node_modules") / "mathjax-full"
 
@@ -30,40 +32,83 @@ def find_mathjax(root: Path) -> Path | None:
     return None
 
 
-def check_formulas(rendered: list[RenderedCard], root: Path) -> list[Problem]:
-    jobs = []
-    for item in rendered:
-        for formula in item.formulas:
-            for variant in dict.fromkeys(cloze_variants(formula.tex)):
-                jobs.append((item.card.id, formula, variant))
-    if not jobs:
-        return []
-    mathjax = find_mathjax(root)
-    node = shutil.which("node")
-    if mathjax is None or node is None:
-        missing = "Node.js" if node is None else "MathJax (node_modules/mathjax-full)"
-        return [
-            Problem(
-                Loc("cards/"),
-                f"{len(jobs)} formula(s) not verified: {missing} not found",
-                "run `npm ci` in the project (needs Node.js) so MathJax 3.2.2 can check them",
-                level="warning",
+class FormulaChecker:
+    """Feed formulas as they are rendered; collect MathJax's verdicts at the end."""
+
+    def __init__(self, root: Path, known_ok: set[str] | None = None):
+        self.known_ok = known_ok if known_ok is not None else set()
+        """`display|tex` keys already proven to render; updated with this run's successes."""
+        self._mathjax = find_mathjax(root)
+        self._node = shutil.which("node")
+        self._jobs: dict[tuple[str, bool], list[tuple[str, Formula]]] = {}
+        self._order: list[tuple[str, bool]] = []
+        self._answers: list[str] = []
+        self._process: subprocess.Popen | None = None
+        self._reader: threading.Thread | None = None
+        self._script = resources.as_file(resources.files("dlanki").joinpath("mathjax_check.js"))
+
+    def add(self, card_id: str, formula: Formula) -> None:
+        for tex in dict.fromkeys(cloze_variants(formula.tex)):
+            key = (tex, formula.display)
+            if _cache_key(key) in self.known_ok:
+                continue
+            if key not in self._jobs:
+                self._jobs[key] = []
+                self._order.append(key)
+                self._send(key)
+            self._jobs[key].append((card_id, formula))
+
+    def _send(self, key: tuple[str, bool]) -> None:
+        if self._mathjax is None or self._node is None:
+            return
+        if self._process is None:
+            script = self._script.__enter__()
+            self._process = subprocess.Popen(
+                [self._node, str(script), str(self._mathjax)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
             )
-        ]
-    script = resources.files("dlanki").joinpath("mathjax_check.js")
-    payload = json.dumps([{"tex": tex, "display": f.display} for _, f, tex in jobs])
-    with resources.as_file(script) as script_path:
-        run = subprocess.run(
-            [node, str(script_path), str(mathjax)], input=payload, capture_output=True, text=True, check=False
-        )
-    if run.returncode != 0:
-        return [Problem(Loc("cards/"), f"MathJax check crashed: {run.stderr.strip()[:300]}", "report this as a dlanki bug")]
-    problems = []
-    seen = set()
-    for (card_id, formula, tex), error in zip(jobs, json.loads(run.stdout)):
-        if error and (formula.loc, error) not in seen:
-            seen.add((formula.loc, error))
-            side = "" if tex == cloze_variants(formula.tex)[0] else " (on a cloze question side)"
+            # Drain stdout concurrently, or a full pipe would stall Node and then us.
+            self._reader = threading.Thread(target=lambda: self._answers.extend(self._process.stdout), daemon=True)
+            self._reader.start()
+        self._process.stdin.write(json.dumps({"tex": key[0], "display": key[1]}) + "\n")
+
+    def problems(self) -> list[Problem]:
+        if not self._jobs:
+            return []
+        if self._process is None:
+            missing = "Node.js" if self._node is None else "MathJax (node_modules/mathjax-full)"
+            return [
+                Problem(
+                    Loc("cards/"),
+                    f"{len(self._order)} formula(s) not verified: {missing} not found",
+                    "run `npm ci` in the project (needs Node.js) so MathJax 3.2.2 can check them",
+                    level="warning",
+                )
+            ]
+        self._process.stdin.close()
+        self._reader.join()
+        stderr = self._process.stderr.read()
+        code = self._process.wait()
+        self._script.__exit__(None, None, None)
+        if code != 0 or len(self._answers) != len(self._order):
+            return [Problem(Loc("cards/"), f"MathJax check failed: {stderr.strip()[:300]}", "report this as a dlanki bug")]
+        problems = []
+        for key, answer in zip(self._order, self._answers):
+            error = json.loads(answer)
+            if error:
+                problems += self._located(key, error)
+            else:
+                self.known_ok.add(_cache_key(key))
+        return problems
+
+    def _located(self, key: tuple[str, bool], error: str) -> list[Problem]:
+        problems = []
+        for card_id, formula in dict.fromkeys(self._jobs[key]):
+            side = "" if key[0] == cloze_variants(formula.tex)[0] else " (on a cloze question side)"
             problems.append(
                 Problem(
                     formula.loc,
@@ -72,7 +117,11 @@ def check_formulas(rendered: list[RenderedCard], root: Path) -> list[Problem]:
                     card_id,
                 )
             )
-    return problems
+        return problems
+
+
+def _cache_key(key: tuple[str, bool]) -> str:
+    return f"{int(key[1])}|{key[0]}"
 
 
 def _short(tex: str) -> str:

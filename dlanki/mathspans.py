@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 DELIMITERS = (("$$", "$$", True), ("\\[", "\\]", True), ("\\(", "\\)", False), ("$", "$", False))
 CLOZE_OPEN = re.compile(r"\{\{c(\d+)::")
-FENCE = re.compile(r"^(```+|~~~+)", re.MULTILINE)
+# Only these characters can start code, an escape or a formula; everything between is skipped at once.
+SPECIAL = re.compile(r"[`$\\]")
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,10 @@ def split_math(text: str) -> tuple[list[Span], list[MathError]]:
             spans.append(Span("text", text[plain_start:upto], plain_start))
 
     while i < n:
+        found = SPECIAL.search(text, i)
+        if found is None:
+            break
+        i = found.start()
         ch = text[i]
         if ch == "`":
             i = _skip_code(text, i)
@@ -112,6 +117,8 @@ def _find_closer(text: str, start: int, closer: str) -> int:
 
 def space_cloze_braces(tex: str) -> tuple[str, list[MathError]]:
     """Insert a space between LaTeX closing braces so no `}}` but a cloze's own end remains."""
+    if "{{c" not in tex:
+        return re.sub(r"\}(?=\})", "} ", tex), []
     out: list[str] = []
     errors: list[MathError] = []
     depths: list[int] = []  # LaTeX brace depth inside each open cloze
@@ -156,6 +163,8 @@ def space_cloze_braces(tex: str) -> tuple[str, list[MathError]]:
 
 def cloze_variants(tex: str) -> list[str]:
     """The TeX MathJax receives on each side: the answer (all revealed) and each card's question."""
+    if "{{c" not in tex:
+        return [tex]
     numbers = sorted({int(n) for n in CLOZE_OPEN.findall(tex)})
     return [reveal(tex, None)] + [reveal(tex, n) for n in numbers]
 

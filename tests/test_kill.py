@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from conftest import MINIMAL, write_project
 
-CARDS = 1500
+CARDS = 3000
 
 
 def big_project(root: Path, answer: str) -> Path:
@@ -47,7 +48,8 @@ def test_sigkill_midway_never_leaves_a_partial_package(tmp_path: Path):
     big_project(root, "新答案")  # every note changes, so a finished build would differ
 
     outcomes = set()
-    for delay in (0.3, 0.6, 0.9, 1.2, 1.5, 2.0):
+    for delay in (0.1, 0.3, 0.6, 0.9, 1.2, 1.5, 2.0, 3.0):
+        shutil.rmtree(root / "build/.cache", ignore_errors=True)  # a cold build, long enough to be killed
         process = run_build(root)
         time.sleep(delay)
         process.send_signal(signal.SIGKILL)
@@ -62,4 +64,4 @@ def test_sigkill_midway_never_leaves_a_partial_package(tmp_path: Path):
     assert "old" in outcomes  # at least one kill really landed before the rename
 
     assert run_build(root).wait() == 0
-    assert sorted(p.name for p in (root / "build").iterdir()) == ["mini.apkg"]  # stale temp files swept
+    assert sorted(p.name for p in (root / "build").iterdir()) == [".cache", "mini.apkg"]  # stale temp files swept

@@ -48,7 +48,7 @@ def test_build_leaves_no_temp_files(project: Path, tmp_path: Path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", None)
     build(project, now=past(100))
     assert list(tmp.iterdir()) == []
-    assert sorted(p.name for p in (project / "build").iterdir()) == ["mini.apkg"]
+    assert sorted(p.name for p in (project / "build").iterdir()) == [".cache", "mini.apkg"]
 
 
 def test_failed_build_keeps_previous_package(project: Path):
