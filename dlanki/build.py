@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -77,7 +78,11 @@ class BuildResult:
     warnings: tuple[Problem, ...]
 
 
-def check(root: Path, cache: BuildCache | None = None) -> CheckResult:
+Progress = Callable[[int, int], None]
+"""Called as progress(done, total) while cards are rendered, for a progress bar in the CLI."""
+
+
+def check(root: Path, cache: BuildCache | None = None, progress: Progress | None = None) -> CheckResult:
     """Load, validate and render everything; write nothing."""
     project, problems = load_project(root)
     cache = cache if cache is not None else load_cache(project.build_dir)
@@ -87,9 +92,11 @@ def check(root: Path, cache: BuildCache | None = None) -> CheckResult:
     renderer = Renderer(cache)
     formulas = FormulaChecker(project.root, cache.formulas_ok)
     rendered = []
-    for card in deck.cards:
+    for done, card in enumerate(deck.cards, 1):
         item, render_problems = renderer.render_card(card)
         rendered.append(item)
+        if progress is not None:
+            progress(done, len(deck.cards))
         problems += render_problems
         for formula in item.formulas:
             formulas.add(card.id, formula)
@@ -102,6 +109,15 @@ def check(root: Path, cache: BuildCache | None = None) -> CheckResult:
     return CheckResult(project, deck, rendered, ledger, sort_problems(problems))
 
 
+def check_cached(root: Path, progress: Progress | None = None) -> CheckResult:
+    """check() through the build cache, saved afterwards: for commands that read the deck often."""
+    project, _ = load_project(root)
+    cache = load_cache(project.build_dir)
+    result = check(root, cache, progress)
+    save_cache(project.build_dir, cache)
+    return result
+
+
 def build(
     root: Path,
     selection: Selection = Selection(),
@@ -109,11 +125,12 @@ def build(
     now: int | None = None,
     frozen: bool = False,
     strict: bool = False,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build the package; raise BuildFailed (having written nothing) if the sources have errors."""
     project, _ = load_project(root)
     cache = load_cache(project.build_dir)
-    result = check(root, cache)
+    result = check(root, cache, progress)
     blocking = result.problems if strict else result.errors
     if blocking:
         raise BuildFailed(result.problems)
@@ -146,6 +163,12 @@ def build(
     return BuildResult(output, len(notes), card_count, len(media), tuple(changed), ledger_written, tuple(result.warnings))
 
 
+def note_hash(namespace: str, item: RenderedCard, types: dict) -> str:
+    """The ledger's digest of everything Anki stores for a note: a changed digest means an update."""
+    guid = guid_for(namespace, item.card.id)
+    return ledgers.content_hash(guid, types[item.card.type].model_id, item.fields, item.card.tags)
+
+
 def _default_output(project: Project, selection: Selection) -> Path:
     stem = project.package + (f"-{selection.suffix}" if selection.suffix else "")
     return project.build_dir / f"{stem}.apkg"
@@ -164,9 +187,7 @@ def _restamp(result: CheckResult, types: dict, now: int) -> tuple[ledgers.Ledger
     changed = []
     for item in result.rendered:
         card = item.card
-        note_type = types[card.type]
-        guid = guid_for(result.project.guid_namespace, card.id)
-        digest = ledgers.content_hash(guid, note_type.model_id, item.fields, card.tags)
+        digest = note_hash(result.project.guid_namespace, item, types)
         current = ledgers.Entry(digest, 0, card.deck, card.type, item.clozes)
         previous = old.notes.get(card.id)
         new.notes[card.id] = ledgers.restamp(previous, current, now)

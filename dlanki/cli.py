@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import click
 
 from dlanki import __version__
-from dlanki.build import Selection, build, check
+from dlanki.build import Selection, build, check, check_cached
+from dlanki.changes import ChangesError, changes_since
 from dlanki.errors import BuildFailed, ExitStatus, Problem
+from dlanki.mathcheck import find_mathjax
+from dlanki.preview import write_preview
+from dlanki.release_notes import format_markdown
 from dlanki.report import FORMATS, format_problems, summary
+from dlanki.stats import deck_stats, format_text
 
 project_option = click.option(
     "--project",
@@ -48,11 +54,15 @@ def cli() -> None:
 @format_option
 def build_command(root: Path, tags, decks, output, frozen: bool, strict: bool, fmt: str) -> None:
     """Build build/<package>.apkg from cards/ and media/."""
+    bar = _ProgressBar("building")
     try:
-        result = build(root, Selection(tuple(tags), tuple(decks)), output=output, frozen=frozen, strict=strict)
+        selection = Selection(tuple(tags), tuple(decks))
+        result = build(root, selection, output=output, frozen=frozen, strict=strict, progress=bar)
     except BuildFailed as failed:
+        bar.close()
         _print_problems(failed.problems, fmt)
         _fail(f"{summary(failed.problems)}; nothing written")
+    bar.close()
     _print_problems(list(result.warnings), fmt)
     click.echo(f"wrote {_display(result.output)}: {result.notes} notes, {result.cards} cards, {result.media} media files")
     if result.changed:
@@ -88,3 +98,107 @@ def _display(path: Path) -> str:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return str(path)
+
+
+PROGRESS_MIN_CARDS = 500
+"""Below this a run takes about a second: a bar would only flicker."""
+
+
+class _ProgressBar:
+    """A progress bar on stderr for long runs at a terminal; silent in pipes, CI logs and tests."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self._bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            if total < PROGRESS_MIN_CARDS or not sys.stderr.isatty():
+                return
+            self._bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self._bar.__enter__()
+        self._bar.update(done - self._bar.pos)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
+def _checked(root: Path, label: str = "reading cards"):
+    bar = _ProgressBar(label)
+    try:
+        return check_cached(root, progress=bar)
+    finally:
+        bar.close()
+
+
+def _source_errors(result) -> None:
+    """The output was written, but the deck it shows cannot be built: say so and exit 1."""
+    if result.errors:
+        _fail(f"{summary(result.problems)} in the sources (run `dlanki check`): `dlanki build` would refuse them")
+
+
+@cli.command(name="preview")
+@project_option
+@click.option(
+    "--output", "-o", type=click.Path(file_okay=False, path_type=Path), help="Folder to write [default: build/preview]."
+)
+def preview_command(root: Path, output: Path | None) -> None:
+    """Write an HTML preview of every card, both sides, as Anki shows them."""
+    result = _checked(root)
+    _print_problems(result.problems)
+    bar = _ProgressBar("writing preview")
+    try:
+        written = write_preview(result.project, result.rendered, find_mathjax(root), output, progress=bar)
+    except FileExistsError as exc:
+        _fail(str(exc))
+    finally:
+        bar.close()
+    if not written.mathjax:
+        click.echo(
+            "warning: MathJax not found: formulas show as raw TeX; run `npm ci` (MathJax 3.2.2) and preview again",
+            err=True,
+        )
+    click.echo(
+        f"wrote {_display(written.index)}: {written.cards} cards of {written.notes} notes, "
+        f"{written.formulas} formulas, {written.media} media files"
+    )
+    _source_errors(result)
+
+
+@cli.command(name="stats")
+@project_option
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+def stats_command(root: Path, fmt: str) -> None:
+    """Count notes and cards per subdeck, tag and note type; formulas and images."""
+    result = _checked(root)
+    stats = deck_stats(result.rendered, result.project.media_dir, retired=len(result.deck.retired))
+    click.echo(json.dumps(stats.to_dict(), ensure_ascii=False, indent=1) if fmt == "json" else format_text(stats))
+    _source_errors(result)
+
+
+@cli.command(name="changes")
+@project_option
+@click.option("--since", "revision", metavar="REV", help="Git revision of the last release [default: the latest tag].")
+@click.option(
+    "--since-apkg",
+    "apkg",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Compare with this previously released package instead.",
+)
+@click.option("--format", "fmt", type=click.Choice(("markdown", "json")), default="markdown", show_default=True)
+def changes_command(root: Path, revision: str | None, apkg: Path | None, fmt: str) -> None:
+    """Release notes: notes added, changed and retired since the last release, and what to do by hand."""
+    if revision and apkg:
+        raise click.UsageError("give --since or --since-apkg, not both")
+    result = _checked(root)
+    try:
+        changes = changes_since(result, revision, apkg)
+    except ChangesError as exc:
+        _fail(f"error: {exc}")
+    if fmt == "json":
+        click.echo(json.dumps(changes.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        click.echo(format_markdown(changes, result.project.package), nl=False)
+    _source_errors(result)

@@ -12,7 +12,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from dlanki.cache import BuildCache
 from dlanki.errors import Problem
-from dlanki.mathspans import CLOZE_OPEN, split_math, space_cloze_braces
+from dlanki.mathspans import CLOZE_OPEN, space_cloze_braces, split_math
 from dlanki.model import Card, Formula, RenderedCard, TextField
 
 # Markdown never sees a formula: each is replaced by a private-use placeholder and put back afterwards.

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL, past, write_project
+from conftest import past, write_project
 
 from dlanki.build import build, check
 from dlanki.cli import cli
