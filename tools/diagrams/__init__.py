@@ -1,0 +1,94 @@
+"""Every figure in media/, drawn from code.
+
+Each figure is one small function returning a matplotlib Figure; FIGURES maps the media file name (which
+cards already reference: never rename) to the figure's id in docs/diagrams.md and its function.
+Run `python tools/diagrams.py` to rewrite media/, or `--out DIR` to write somewhere else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import activations, cnn, nets, pipelines, plots, rnn, surfaces
+from .style import save
+
+REPO = Path(__file__).resolve().parents[2]
+MEDIA = REPO / "media"
+
+PINNED = {"matplotlib": "3.11.2", "numpy": "2.4.6"}
+"""The versions media/ was drawn with. Others draw the same figures, but not necessarily the same bytes."""
+
+FIGURES = {
+    # file name                        id     function
+    "dl-cnn-maxpool.svg": ("D01", cnn.maxpool),
+    "dl-cnn-feature-hierarchy.svg": ("D02", cnn.feature_hierarchy),
+    "dl-act-elu.svg": ("D03", activations.elu),
+    "dl-nonlinear-separation.svg": ("D04", plots.nonlinear_separation),
+    "dl-act-curves.svg": ("D05", activations.activation_curves),
+    "dl-rnn-gradient-clipping-cliff.svg": ("D06", surfaces.clipping_cliff),
+    "dl-opt-local-minima.svg": ("D07", plots.local_minima),
+    "dl-opt-saddle.svg": ("D08", surfaces.saddle),
+    "dl-rnn-io-patterns.svg": ("D09", rnn.io_patterns),
+    "dl-rnn-unrolled.svg": ("D10", rnn.unrolled),
+    "dl-loss-surface-ce-vs-mse.svg": ("D11", surfaces.ce_vs_mse),
+    "dl-imbalance-boundary.svg": ("D12", plots.imbalance_boundary),
+    "dl-reg-l1-l2.svg": ("R01", plots.l1_l2),
+    "dl-prob-gauss-laplace.svg": ("R02", plots.gauss_laplace),
+    "dl-bn-saturation.svg": ("R03", activations.bn_saturation),
+    "dl-backprop-graph.svg": ("R04", nets.backprop_graph),
+    "dl-cnn-receptive-field.svg": ("R05", cnn.receptive_field),
+    "dl-cnn-bottleneck.svg": ("R06", cnn.bottleneck),
+    "dl-cnn-sliding-window.svg": ("R07", cnn.sliding_window),
+    "dl-fit-curves.svg": ("R08", plots.fit_curves),
+    "dl-cnn-local-vs-shared.svg": ("R09", cnn.local_vs_shared),
+    "dl-dropout.svg": ("R10", nets.dropout),
+    "dl-cnn-kernel-volume.svg": ("R11", cnn.kernel_volume),
+    "dl-gan.svg": ("R12", nets.gan),
+    "dl-tf-graph.svg": ("R13", nets.tf_graph),
+    "dl-rnn-lstm-cell.svg": ("R14", rnn.lstm_cell),
+    "dl-rnn-gru-cell.svg": ("R15", rnn.gru_cell),
+    "dl-act-zigzag.svg": ("R16", activations.zigzag),
+    "dl-history-timeline.svg": ("R17", nets.history_timeline),
+    "dl-cnn-residual-block.svg": ("R18", nets.residual_block),
+    "dl-cnn-rcnn-family.svg": ("R19", pipelines.rcnn_family),
+    "dl-cnn-style-transfer.svg": ("R20", pipelines.style_transfer),
+}
+
+
+def _warn_if_unpinned() -> None:
+    import matplotlib
+    import numpy
+
+    found = {"matplotlib": matplotlib.__version__, "numpy": numpy.__version__}
+    for name, version in found.items():
+        if version != PINNED[name]:
+            print(
+                f"warning: {name} {version} is not the pinned {PINNED[name]}; the SVGs may differ from media/ "
+                "byte for byte",
+                file=sys.stderr,
+            )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tools/diagrams.py", description="Write every figure of the deck as SVG.")
+    parser.add_argument("--out", type=Path, default=MEDIA, help="folder to write into (default: media/)")
+    parser.add_argument("names", nargs="*", help="only these files or ids (default: all)")
+    args = parser.parse_args(argv)
+    wanted = set(args.names)
+    unknown = wanted - set(FIGURES) - {fid for fid, _ in FIGURES.values()}
+    if unknown:
+        parser.error(f"unknown figure(s): {', '.join(sorted(unknown))}")
+    _warn_if_unpinned()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, (fid, draw) in FIGURES.items():
+        if wanted and name not in wanted and fid not in wanted:
+            continue
+        size = save(draw(), args.out / name)
+        print(f"{fid}  {name:38} {size / 1024:5.1f} KB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
