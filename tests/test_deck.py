@@ -33,7 +33,6 @@ def shipped_check(shipped: Path):
     return check(shipped)
 
 
-@pytest.mark.xfail(strict=True, reason="issue #3 open: the CNN, RNN and generative-model seed items are not carded yet")
 def test_every_seed_item_is_covered(shipped_check):
     sources = {source for card in shipped_check.deck.cards for source in card.sources}
     missing = [item for item in SEED_ITEMS if item not in sources]
@@ -56,7 +55,6 @@ def test_every_card_records_provenance_and_a_dl_tag(shipped_check):
         assert any(tag == "dl" or tag.startswith("dl::") for tag in card.tags), card.id
 
 
-@pytest.mark.xfail(strict=True, reason="issue #3 open: the CNN, RNN and generative-model seed items are not carded yet")
 def test_every_media_file_is_used_and_every_image_exists(shipped_check):
     used = {name for item in shipped_check.rendered for name in item.media}
     on_disk = {p.name for p in (REPO / "media").iterdir() if p.is_file()}
