@@ -46,33 +46,29 @@ def rcnn_family():
     for i in range(4):
         link(cols[i] + bw / 2, cols[i + 1] - bw / 2, y)
 
-    # Fast R-CNN
+    def shared_cnn_row(y, title, caption, colour, proposals):
+        """Fast and Faster R-CNN share the row image -> CNN once -> feature map -> RoI pooling -> FC."""
+        top = y + 2.2
+        text(ax, -0.1, top, title, fs=SMALL + 1, ha="left", fontweight="bold")
+        text(ax, 9.9, top, caption, fs=SMALL - 1, ha="right", color=colour)
+        node(0, y, "image")
+        node(1, y, "CNN\nonce", GREEN)
+        node(2, y, "feature\nmap")
+        node(3, y, "RoI\npooling")
+        node(4, y, "FC: class\n+ box")
+        node(*proposals)
+        for i in range(4):
+            link(cols[i] + bw / 2, cols[i + 1] - bw / 2, y)
+
+    # Fast R-CNN: proposals still from selective search on the image
     y, yp = 4.35, 5.65
-    text(ax, -0.1, 6.55, "Fast R-CNN", fs=SMALL + 1, ha="left", fontweight="bold")
-    text(ax, 9.9, 6.55, "CNN once per image", fs=SMALL - 1, ha="right", color=GREEN)
-    node(0, y, "image")
-    node(1, y, "CNN\nonce", GREEN)
-    node(2, y, "feature\nmap")
-    node(3, y, "RoI\npooling")
-    node(4, y, "FC: class\n+ box")
-    node(2, yp, "selective\nsearch", ORANGE)
-    for i in range(4):
-        link(cols[i] + bw / 2, cols[i + 1] - bw / 2, y)
+    shared_cnn_row(y, "Fast R-CNN", "CNN once per image", GREEN, (2, yp, "selective\nsearch", ORANGE))
     link(cols[0], cols[2] - bw / 2, y + bh / 2, yp)
     link(cols[2] + bw / 2, cols[3], yp, y + bh / 2)
 
-    # Faster R-CNN
+    # Faster R-CNN: proposals from the RPN on the shared feature map
     y, yp = 0.6, 1.9
-    text(ax, -0.1, 2.8, "Faster R-CNN", fs=SMALL + 1, ha="left", fontweight="bold")
-    text(ax, 9.9, 2.8, "regions from the network", fs=SMALL - 1, ha="right", color=BLUE)
-    node(0, y, "image")
-    node(1, y, "CNN\nonce", GREEN)
-    node(2, y, "feature\nmap")
-    node(3, y, "RoI\npooling")
-    node(4, y, "FC: class\n+ box")
-    node(3, yp, "RPN", BLUE)
-    for i in range(4):
-        link(cols[i] + bw / 2, cols[i + 1] - bw / 2, y)
+    shared_cnn_row(y, "Faster R-CNN", "regions from the network", BLUE, (3, yp, "RPN", BLUE))
     link(cols[2], cols[3] - bw / 2, y + bh / 2, yp)
     link(cols[3], cols[3], yp - bh / 2, y + bh / 2)
     return fig
