@@ -8,6 +8,7 @@ Run `python tools/diagrams.py` to rewrite media/, or `--out DIR` to write somewh
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import sys
 from pathlib import Path
 
@@ -17,8 +18,7 @@ from .style import save
 REPO = Path(__file__).resolve().parents[2]
 MEDIA = REPO / "media"
 
-PINNED = {"matplotlib": "3.11.2", "numpy": "2.4.6"}
-"""The versions media/ was drawn with. Others draw the same figures, but not necessarily the same bytes."""
+PYPROJECT = REPO / "pyproject.toml"
 
 FIGURES = {
     # file name                        id     function
@@ -57,16 +57,23 @@ FIGURES = {
 }
 
 
-def _warn_if_unpinned() -> None:
-    import matplotlib
-    import numpy
+def _pinned() -> dict[str, str]:
+    """The exact versions the `diagrams` extra in pyproject.toml pins: the ones media/ was drawn with."""
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10: no TOML reader in the standard library, so no version warning
+        return {}
+    extras = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    return dict(requirement.split("==", 1) for requirement in extras["diagrams"])
 
-    found = {"matplotlib": matplotlib.__version__, "numpy": numpy.__version__}
-    for name, version in found.items():
-        if version != PINNED[name]:
+
+def _warn_if_unpinned() -> None:
+    """Other versions draw the same figures, but not necessarily the same bytes."""
+    for name, pinned in _pinned().items():
+        version = importlib.metadata.version(name)
+        if version != pinned:
             print(
-                f"warning: {name} {version} is not the pinned {PINNED[name]}; the SVGs may differ from media/ "
-                "byte for byte",
+                f"warning: {name} {version} is not the pinned {pinned}; the SVGs may differ from media/ byte for byte",
                 file=sys.stderr,
             )
 
