@@ -88,8 +88,8 @@ def check(root: Path, cache: BuildCache | None = None, progress: Progress | None
     cache = cache if cache is not None else load_cache(project.build_dir)
     deck, load_problems = load_deck(project)
     problems += load_problems
-    problems += check_cards(deck.cards)
-    renderer = Renderer(cache)
+    problems += check_cards(deck.cards, project.sources)
+    renderer = Renderer(cache, project.sources)
     formulas = FormulaChecker(project.root, cache.formulas_ok)
     rendered = []
     for done, card in enumerate(deck.cards, 1):

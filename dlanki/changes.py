@@ -195,7 +195,7 @@ def _sources_at_revision(project: Project, revision: str) -> dict[str, NoteState
                     target.write_bytes(archive.extractfile(member).read())
         old_project, _ = load_project(root)
         deck, _ = load_deck(old_project)
-        renderer = Renderer()
+        renderer = Renderer(source_names=old_project.sources)
         rendered = [renderer.render_card(card)[0] for card in deck.cards]
         return current_state(old_project, rendered)
 

@@ -7,10 +7,12 @@ from pathlib import Path
 
 from dlanki.errors import Loc, Problem
 from dlanki.model import FIELDS_BY_TYPE, Card, Deck, Project, TextField
+from dlanki.sources import KEY_RE
 from dlanki.yamlnodes import YValue, parse_yaml
 
 CONFIG_FILE = "dlanki.yaml"
-CONFIG_KEYS = ("package", "guid_namespace")
+CONFIG_KEYS = ("package", "guid_namespace", "sources")
+TEXT_SETTINGS = ("package", "guid_namespace")
 FILE_KEYS = ("deck", "tags", "cards", "retired")
 CARD_KEYS = ("id", "type", "source", "front", "back", "text", "extra", "tags", "deck")
 TEXT_KEYS = ("front", "back", "text", "extra")
@@ -25,19 +27,37 @@ def load_project(root: Path) -> tuple[Project, list[Problem]]:
     if text is None:
         return Project(root), problems
     doc, problems = parse_yaml(text, CONFIG_FILE)
-    settings: dict[str, str] = {}
+    settings: dict = {}
     if doc is not None and not isinstance(doc.value, dict):
         problems.append(Problem(doc.loc, "dlanki.yaml must be a mapping", "write `package: my-deck`"))
     elif doc is not None:
         problems += _unknown_keys(doc, CONFIG_KEYS, "")
-        for key in CONFIG_KEYS:
+        for key in TEXT_SETTINGS:
             if key in doc.value:
                 item = doc.value[key]
                 if isinstance(item.value, str) and item.value.strip():
                     settings[key] = item.value.strip()
                 else:
                     problems.append(Problem(item.loc, f"'{key}' must be a non-empty string", f"write `{key}: my-deck`"))
+        if "sources" in doc.value:
+            settings["sources"] = _source_names(doc.value["sources"], problems)
     return Project(root, **settings), problems
+
+
+def _source_names(node: YValue, problems: list[Problem]) -> dict[str, str]:
+    """The `sources:` setting: source key → the name learners see in the Source field."""
+    if not isinstance(node.value, dict):
+        problems.append(Problem(node.loc, "`sources` must map source keys to names", 'write `sources: {smith2020: "Smith et al. 2020"}`'))
+        return {}
+    names = {}
+    for key, item in node.value.items():
+        if not KEY_RE.match(key):
+            problems.append(Problem(node.key_locs[key], f"source key {key!r} is not a simple key", "use letters, digits, '.', '_' and '-'"))
+        elif isinstance(item.value, str) and item.value.strip():
+            names[key] = item.value.strip()
+        else:
+            problems.append(Problem(item.loc, f"the name of source {key!r} must be non-empty text", f'write `{key}: "Smith et al. 2020"`'))
+    return names
 
 
 def load_deck(project: Project) -> tuple[Deck, list[Problem]]:
@@ -123,7 +143,7 @@ def _card(node: YValue, file_deck: str | None, file_tags: list[str], order: int,
         )
     sources = _string_list(node, "source", problems, card_id)
     if "source" not in node.value:
-        problems.append(Problem(node.loc, "card has no `source`", 'add `source: "004#15"` (seed item) or `source: added`', card_id))
+        problems.append(Problem(node.loc, "card has no `source`", 'add `source: smith2020` and name the key under `sources:` in dlanki.yaml', card_id))
     fields = {}
     for key in TEXT_KEYS:
         if key in node.value:

@@ -21,6 +21,8 @@ class Project:
     """Output file stem: build/<package>.apkg."""
     guid_namespace: str = "dlanki"
     """Mixed into every note's GUID; never change it after a release."""
+    sources: dict[str, str] = field(default_factory=dict)
+    """The name the Source field shows for each source key (`{n}` stands for the item after '#')."""
 
     @property
     def cards_dir(self) -> Path:
@@ -74,7 +76,7 @@ class Card:
     tags: tuple[str, ...]
     deck: str
     sources: tuple[str, ...]
-    """Provenance: seed items such as "004#15", or "added"."""
+    """Provenance as written: source keys such as "smith2020", or a key and an item: "book#15"."""
     loc: Loc
     order: int
     """Position in the curated order (files sorted, then cards in file order)."""

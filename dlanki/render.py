@@ -14,6 +14,7 @@ from dlanki.cache import BuildCache
 from dlanki.errors import Problem
 from dlanki.mathspans import CLOZE_OPEN, space_cloze_braces, split_math
 from dlanki.model import Card, Formula, RenderedCard, TextField
+from dlanki.sources import source_label
 
 # Markdown never sees a formula: each is replaced by a private-use placeholder and put back afterwards.
 PLACEHOLDER = "\ue000{}\ue001"
@@ -47,8 +48,9 @@ class _ImageExtension(markdown.Extension):
 class Renderer:
     """Turns Markdown with formulas and clozes into Anki field HTML; reuses one Markdown parser."""
 
-    def __init__(self, cache: BuildCache | None = None) -> None:
+    def __init__(self, cache: BuildCache | None = None, source_names: dict[str, str] | None = None) -> None:
         self._cache = cache or BuildCache()
+        self._source_names = source_names or {}
         self._md = markdown.Markdown(
             extensions=["tables", "fenced_code", "sane_lists", _ImageExtension()], output_format="html"
         )
@@ -68,7 +70,7 @@ class Renderer:
             fields.append(result.html)
             images += [src for src, _ in result.images]
             formulas += result.formulas
-        fields.append(source_html(card))
+        fields.append(source_html(card, self._source_names))
         clozes = cloze_numbers(fields[0]) if card.type == "cloze" else ()
         media = tuple(dict.fromkeys(media_name(src) for src in images))
         return RenderedCard(card, tuple(fields), media, clozes, tuple(formulas)), problems
@@ -125,9 +127,10 @@ class Renderer:
         return result, offsets
 
 
-def source_html(card: Card) -> str:
-    """The Source field: provenance and card id, so a learner can report a card precisely."""
-    return html.escape(", ".join(card.sources) + " · " + card.id)
+def source_html(card: Card, names: dict[str, str]) -> str:
+    """The Source field: where the card comes from, by name, and its id, so a learner can report it precisely."""
+    labels = [source_label(source, names)[0] or source for source in card.sources]
+    return html.escape("; ".join(labels) + " · " + card.id)
 
 
 def cloze_numbers(text: str) -> tuple[int, ...]:

@@ -9,10 +9,10 @@ from pathlib import Path
 from dlanki.errors import Loc, Problem
 from dlanki.mathspans import CLOZE_OPEN
 from dlanki.model import FIELDS_BY_TYPE, REQUIRED_FIELDS, Card, RenderedCard
+from dlanki.sources import source_label
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TAG_RE = re.compile(r"^[a-z0-9_.-]+(?:::[a-z0-9_.-]+)*$")
-SOURCE_RE = re.compile(r"^(?:\d{3}#\d+|added)$")
 MEDIA_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 UNSAFE_HTML = (
     (re.compile(r"<\s*script\b", re.I), "a <script> element", "remove it; cards may not run code"),
@@ -22,14 +22,14 @@ UNSAFE_HTML = (
 )
 
 
-def check_cards(cards: list[Card]) -> Iterator[Problem]:
+def check_cards(cards: list[Card], source_names: dict[str, str]) -> Iterator[Problem]:
     """Checks on the sources as written."""
     seen: dict[str, Card] = {}
     for card in cards:
         yield from _check_id(card, seen)
         yield from _check_fields(card)
         yield from _check_tags(card)
-        yield from _check_sources(card)
+        yield from _check_sources(card, source_names)
         yield from _check_deck(card)
 
 
@@ -87,10 +87,12 @@ def _check_tags(card: Card) -> Iterator[Problem]:
             )
 
 
-def _check_sources(card: Card) -> Iterator[Problem]:
+def _check_sources(card: Card, source_names: dict[str, str]) -> Iterator[Problem]:
     for source in card.sources:
-        if not SOURCE_RE.match(source):
-            yield Problem(card.loc, f"source {source!r} is not a seed item", 'write e.g. "004#15", or `added`', card.id)
+        label, message = source_label(source, source_names)
+        if label is None:
+            hint = 'name it in dlanki.yaml: `sources: {smith2020: "Smith et al. 2020", book: "Some Book, p. {n}"}`'
+            yield Problem(card.loc, message, hint, card.id)
 
 
 def _check_deck(card: Card) -> Iterator[Problem]:

@@ -15,7 +15,14 @@ REPO = Path(__file__).resolve().parent.parent
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="5" height="5"/></svg>\n'
 
 MINIMAL = {
-    "dlanki.yaml": "package: mini\nguid_namespace: mini-test\n",
+    "dlanki.yaml": """
+        package: mini
+        guid_namespace: mini-test
+        sources:
+          "000": Notes item {n}
+          "004": Interview question {n}
+          added: Added by the authors
+    """,
     "cards/01-cnn.yaml": """
         deck: Mini::CNN
         tags: [dl::cnn]

@@ -125,7 +125,7 @@ def test_the_by_hand_steps_work_in_real_anki(releases, collection):
     delete = re.search(r"```text\n\s*(.+)\n\s*```", notes).group(1)
     assert delete == anki_search(["rnn-sigmoid-derivative"])
     found = collection.find_notes(delete)
-    assert [collection.get_note(n)["Source"] for n in found] == ["added · rnn-sigmoid-derivative"]
+    assert [collection.get_note(n)["Source"] for n in found] == ["Added by the authors · rnn-sigmoid-derivative"]
     collection.remove_notes(found)
     collection.set_deck(cards, collection.decks.id_for_name("Mini::Pooling"))
     collection.remove_cards_and_orphaned_notes(empty.notes[0].card_ids)

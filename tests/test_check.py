@@ -150,6 +150,27 @@ CASES = [
         "absolute",
         "image path '/etc/x.svg' leaves media/",
     ),
+    (
+        "source key with no name",
+        {"cards/09.yaml": card_file("  - id: unnamed\n    type: basic\n    source: smith2020\n    front: q\n    back: a\n")},
+        "cards/09.yaml:3:5",
+        "unnamed",
+        "source 'smith2020' has no name in dlanki.yaml",
+    ),
+    (
+        "source item the name cannot show",
+        {"cards/09.yaml": card_file("  - id: item\n    type: basic\n    source: added#3\n    front: q\n    back: a\n")},
+        "cards/09.yaml:3:5",
+        "item",
+        "has an item, but the name of 'added' has no {n}",
+    ),
+    (
+        "source names not a mapping",
+        {"dlanki.yaml": "package: mini\nguid_namespace: mini-test\nsources: [a, b]\n"},
+        "dlanki.yaml:3:10",
+        "",
+        "`sources` must map source keys to names",
+    ),
     ("media name breaking rules", {"media/My Figure.svg": "<svg/>"}, "media/My Figure.svg", "", "breaks Anki's naming rules"),
     ("media names colliding", {"media/POOL.svg": "<svg/>"}, "media/pool.svg", "", "differ only in case"),
     (

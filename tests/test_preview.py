@@ -56,7 +56,7 @@ RICH = {
             text: "Outer {{c1::alpha {{c2::beta}} gamma}} end, and $a = {{c2::b::hint}} + {{c1::c}}$"
           - id: more-basic
             type: basic
-            source: ["001#1", "002#2"]
+            source: ["000#1", "004#2"]
             front: "**Bold** question with <b>html</b> & an ampersand"
             back: "- one\n- two $x<y$\n\n$$\\sum_{i=1}^{n} x_i$$"
     """,
