@@ -8,20 +8,24 @@ is safe to delete at any time.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dlanki.ledger import atomic_write
 
-_CODE = ("render.py", "mathspans.py", "mathjax_check.js")
+_CODE = ("render.py", "mathspans.py", "sanitize.py", "mathjax_check.js")
+_LIBRARIES = ("markdown-it-py", "nh3")
 
 
 def code_digest() -> str:
-    """Changes whenever the renderer or the formula check changes."""
+    """Changes whenever the renderer, the sanitiser, the formula check or the libraries they use change."""
     digest = hashlib.sha256()
     for name in _CODE:
         digest.update((Path(__file__).parent / name).read_bytes())
+    for library in _LIBRARIES:
+        digest.update(f"{library}=={importlib.metadata.version(library)}".encode())
     return digest.hexdigest()[:16]
 
 
