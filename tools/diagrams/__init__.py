@@ -58,6 +58,7 @@ FIGURES = {
     "dl-roc-vs-pr.svg": ("E02", metrics.roc_vs_pr),
     "dl-iou.svg": ("E03", metrics.iou),
     "dl-nms-steps.svg": ("E04", metrics.nms_steps),
+    "dl-double-descent.svg": ("E05", metrics.double_descent),
 }
 
 

@@ -293,3 +293,59 @@ def nms_steps():
             _outline(ax, b, colour, lw=lw, ls=ls, z=z)
             _score_tag(ax, b, score, where, colour, z)
     return fig
+
+
+# ---------------------------------------------------------------- E05
+
+DD_SAMPLES, DD_FEATURES, DD_TRIALS, DD_NOISE = 40, 120, 60, 0.4
+
+
+def _double_descent_risk():
+    """Median test and training error of minimum-norm least squares on the first p of D Gaussian features.
+
+    y = x . beta + noise with x ~ N(0, I_D) and the signal spread over the features with weights ~ 1/sqrt(j), so
+    small models miss signal (bias) and models near p = n fit the noise (variance). For isotropic x the test
+    risk of a fit b on the first p features is exactly |b - beta_p|^2 + |beta_rest|^2 (noise-free targets).
+    """
+    rng = np.random.default_rng(20240611)
+    n, d = DD_SAMPLES, DD_FEATURES
+    test = np.zeros((DD_TRIALS, d))
+    train = np.zeros((DD_TRIALS, d))
+    weights = 1 / np.sqrt(np.arange(1, d + 1))
+    for t in range(DD_TRIALS):
+        beta = rng.normal(0, 1, d) * weights
+        beta /= np.linalg.norm(beta)
+        X = rng.normal(0, 1, (n, d))
+        y = X @ beta + rng.normal(0, DD_NOISE, n)
+        for p in range(1, d + 1):
+            b = np.linalg.pinv(X[:, :p]) @ y
+            test[t, p - 1] = np.sum((b - beta[:p]) ** 2) + np.sum(beta[p:] ** 2)
+            train[t, p - 1] = np.mean((X[:, :p] @ b - y) ** 2)
+    return np.arange(1, d + 1), np.median(test, axis=0), np.median(train, axis=0)
+
+
+def double_descent():
+    """E05: model-wise double descent of minimum-norm least squares: U-shape, a peak at p = n, a second descent."""
+    p, test, train = _double_descent_risk()
+    n = DD_SAMPLES
+    assert test.argmax() == n - 1 and test[-1] < test[n // 2 - 1]
+    fig = figure(3.4)
+    ax = plot_axes(fig.add_subplot(), "model size: number of features p", "error (log scale)")
+    ax.axvspan(n, p[-1], color=TINT[BLUE], lw=0, zorder=0)
+    ax.plot(p, test, color=RED, label="test")
+    ax.plot(p[train > 1e-6], train[train > 1e-6], color=BLUE, label="training")
+    ax.axvline(n, color=INK, lw=1.4, ls=DASH)
+    ax.set_yscale("log")
+    ax.set_ylim(0.01, 60)
+    ax.set_xlim(0, p[-1])
+    ax.set_xticks([0, n, 80, 120])
+    ax.set_xticklabels(["0", f"n = {n}", "80", "120"])
+    ax.minorticks_off()
+    ax.set_yticks([0.01, 0.1, 1, 10])
+    ax.set_yticklabels(["0.01", "0.1", "1", "10"])
+    ax.text(n + 2, 30, "interpolation threshold\n(training error reaches 0)", fontsize=SMALL, va="top", linespacing=1.1)
+    ax.text(3, 1.7, "classical U", fontsize=SMALL, color=RED)
+    ax.text((n + p[-1]) / 2, 0.013, "over-parameterized: p > n", fontsize=SMALL, color=BLUE, ha="center")
+    ax.text(p[-1] - 2, 1.4, "second descent", fontsize=SMALL, color=RED, ha="right")
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 0.12))
+    return fig
