@@ -164,7 +164,7 @@ def ppo_clip():
         else:
             ax.set_title(r"$\hat A < 0$")
             ax.set_ylim(-1.8, -0.2)
-            ax.text(0.55, -0.9, "flat:\nno gradient", fontsize=SMALL, ha="center", va="top", linespacing=1.1)
+            ax.text(0.55, -1.25, "flat:\nno gradient", fontsize=SMALL, ha="center", va="top", linespacing=1.1)
             ax.text(0.6, -0.42, "unclipped", fontsize=SMALL, color=GREY, ha="left")
         ax.set_yticks([])
     axes[0].set_ylabel(r"$L^{\mathrm{CLIP}}$")
