@@ -31,6 +31,9 @@ from .style import (
 TRAINED, FROZEN = ORANGE, BLUE
 """One colour for every model that is updated, one for every model that is frozen, in all the figures."""
 
+MATH = 17.5
+"""Size of math with sub- or superscripts: the scripts are drawn at 0.7 of it, so they reach 12 pt."""
+
 
 def _trapezoid(ax, cx, y0, y1, w0, w1, colour, lw=2.0, z=2):
     """A trapezoid centred on cx, from width w0 at height y0 to width w1 at height y1."""
@@ -43,7 +46,7 @@ def _trapezoid(ax, cx, y0, y1, w0, w1, colour, lw=2.0, z=2):
 
 def lora():
     """P01: h = W0 x + (alpha/r) B A x: the frozen d x k matrix beside the trainable path x -> A (k to r) -> B (r to d)."""
-    fig, ax = canvas((-0.1, 12.1), (-1.25, 8.45))
+    fig, ax = canvas((-0.1, 12.1), (-2.15, 8.45))
     # input and output vectors as flat bars
     rect(ax, 1.0, 0.0, 9.8, 0.55, fc=TINT[GREY], ec=GREY, lw=1.6)
     text(ax, 0.85, 0.28, "$x$", fs=FS + 2, ha="right")
@@ -56,7 +59,7 @@ def lora():
     wx, wy = 3.4, 3.6
     box(ax, wx, wy, 3.8, 3.6, fc=TINT[FROZEN], ec=FROZEN, lw=2.4, rounding=0.05)
     text(ax, wx, wy + 0.75, "pretrained", fs=SMALL)
-    text(ax, wx, wy + 0.05, r"$W_0 \in \mathbb{R}^{d\times k}$", fs=FS + 1)
+    text(ax, wx, wy + 0.05, r"$W_0 \in \mathbb{R}^{d\times k}$", fs=MATH)
     text(ax, wx, wy - 0.8, "frozen", fs=SMALL, color=FROZEN, fontweight="bold")
 
     # trainable low-rank path
@@ -83,7 +86,8 @@ def lora():
     circle(ax, *plus, 0.32, "+", fc=TINT[GREY], fs=FS + 2)
     arrow(ax, (plus[0], plus[1] + 0.32), (plus[0], 7.6), lw=2.0, head=13)
 
-    text(ax, 6.0, -0.72, r"$h = W_0 x + \frac{\alpha}{r} B A x$     merged: $W = W_0 + \frac{\alpha}{r} B A$", fs=FS)
+    text(ax, 6.0, -0.75, r"$h = W_0 x + (\alpha / r)\, B A x$", fs=MATH)
+    text(ax, 6.0, -1.65, r"merged: $W = W_0 + (\alpha / r)\, B A$", fs=MATH)
     return fig
 
 
@@ -110,10 +114,13 @@ def rlhf_pipeline():
     text(ax, 0.1, 6.3, "inside step 3: four models", fs=f, ha="left", color=GREY)
 
     # bottom: the four models of PPO
-    bw, bh = 2.5, 1.15
+    bw, bh = 2.5, 1.25
 
     def model(cx, cy, label, note, colour):
-        box(ax, cx, cy, bw, bh, label, fc=TINT[colour], ec=colour, fs=f, lw=2.2, linespacing=1.1)
+        name, symbol = label.split("\n")
+        box(ax, cx, cy, bw, bh, fc=TINT[colour], ec=colour, lw=2.2)
+        text(ax, cx, cy + 0.28, name, fs=f)
+        text(ax, cx, cy - 0.25, symbol, fs=MATH)
         text(ax, cx, cy - bh / 2 - 0.3, note, fs=f, color=colour)
 
     actor_x, mx, adv_x = 3.0, 7.1, 10.75
@@ -167,7 +174,7 @@ def ppo_clip():
             ax.text(0.55, -1.25, "flat:\nno gradient", fontsize=SMALL, ha="center", va="top", linespacing=1.1)
             ax.text(0.6, -0.42, "unclipped", fontsize=SMALL, color=GREY, ha="left")
         ax.set_yticks([])
-    axes[0].set_ylabel(r"$L^{\mathrm{CLIP}}$")
+    axes[0].set_ylabel(r"$L^{\mathrm{CLIP}}$", fontsize=MATH)
     return fig
 
 
@@ -186,10 +193,10 @@ def dpo_vs_ppo():
     # PPO row
     y = 5.6
     text(ax, 0.0, 7.35, "RLHF with PPO", fs=FS, ha="left", fontweight="bold", color=RED)
-    node(1.35, y, 2.5, "preferences\n$(x, y_w, y_l)$", GREY)
-    node(4.6, y, 2.5, "fit reward\nmodel $r_\\phi$", PURPLE)
-    node(8.0, y, 2.9, "sample $y \\sim \\pi_\\theta$,\nscore, PPO step", RED)
-    node(11.05, y, 1.7, "policy\n$\\pi_\\theta$", GREEN)
+    node(1.35, y, 2.5, "preference\npairs", GREY)
+    node(4.6, y, 2.5, "fit reward\nmodel", PURPLE)
+    node(8.0, y, 2.9, "sample, score,\nPPO step", RED)
+    node(11.05, y, 1.7, "policy", GREEN)
     for a, b in ((2.6, 3.35), (5.85, 6.55), (9.45, 10.2)):
         arrow(ax, (a, y), (b, y), lw=2.0, head=13)
     arrow(ax, (8.75, y + bh / 2), (7.25, y + bh / 2), lw=1.8, head=12, rad=0.9, color=RED, z=3)
@@ -200,9 +207,9 @@ def dpo_vs_ppo():
     # DPO row
     y = 1.6
     text(ax, 0.0, 2.75, "DPO", fs=FS, ha="left", fontweight="bold", color=BLUE)
-    node(1.35, y, 2.5, "preferences\n$(x, y_w, y_l)$", GREY)
-    node(6.25, y, 5.4, "binary classification loss on $\\pi_\\theta$\n(reference $\\pi_{\\mathrm{ref}}$ frozen)", BLUE)
-    node(11.05, y, 1.7, "policy\n$\\pi_\\theta$", GREEN)
+    node(1.35, y, 2.5, "preference\npairs", GREY)
+    node(6.25, y, 5.4, "one classification loss\non the policy", BLUE)
+    node(11.05, y, 1.7, "policy", GREEN)
     arrow(ax, (2.6, y), (3.55, y), lw=2.0, head=13)
     arrow(ax, (8.95, y), (10.2, y), lw=2.0, head=13)
     text(ax, 6.25, -0.0, "offline: fixed data · 2 models · no reward model", fs=f, color=BLUE)
@@ -216,24 +223,28 @@ def grpo_group_advantage():
     """P05: one question, G = 6 sampled answers, 0/1 rewards, and the group-normalised advantages as bars."""
     rewards = np.array([1, 0, 0, 1, 0, 0], dtype=float)
     adv = (rewards - rewards.mean()) / rewards.std()
-    fig, ax = canvas((-0.1, 12.1), (-1.0, 7.6))
+    fig, ax = canvas((-0.1, 12.1), (-2.0, 7.4))
     f = SMALL
     ys = [5.9 - 1.0 * i for i in range(len(rewards))]
     box(ax, 0.8, 3.4, 1.6, 1.2, "question\n$q$", fc=TINT[GREY], ec=GREY, fs=f, linespacing=1.1)
-    box(ax, 2.9, 3.4, 1.6, 1.2, "policy\n$\\pi_{\\theta_{\\mathrm{old}}}$", fc=TINT[TRAINED], ec=TRAINED, fs=f, linespacing=1.1)
+    box(ax, 2.9, 3.4, 1.6, 1.3, fc=TINT[TRAINED], ec=TRAINED)
+    text(ax, 2.9, 3.7, "policy", fs=f)
+    text(ax, 2.9, 3.15, r"$\pi_{\mathrm{old}}$", fs=MATH)
     arrow(ax, (1.6, 3.4), (2.1, 3.4), lw=1.8, head=11)
-    text(ax, 2.5, 2.4, "$G = 6$ samples", fs=f, color=GREY)
+    text(ax, 2.5, 2.35, "$G = 6$ samples", fs=f, color=GREY)
     text(ax, 5.05, 6.95, "answers", fs=f, color=GREY)
     text(ax, 6.75, 6.95, "reward", fs=f, color=GREY)
-    text(ax, 9.75, 6.95, r"$\hat A_i = \dfrac{r_i - \mathrm{mean}(\mathbf{r})}{\mathrm{std}(\mathbf{r})}$", fs=f)
+    text(ax, 9.75, 6.95, "advantage", fs=f, color=GREY)
     zero, scale = 9.75, 1.25
     for i, (y, r, a) in enumerate(zip(ys, rewards, adv, strict=True)):
         arrow(ax, (3.7, 3.4), (4.35, y), lw=1.4, head=9, color=GREY)
         colour = GREEN if r > 0 else RED
-        box(ax, 5.05, y, 1.3, 0.72, f"$o_{i + 1}$", fc=TINT[colour], ec=colour, fs=f, lw=1.8)
+        box(ax, 5.05, y, 1.3, 0.8, fc=TINT[colour], ec=colour, lw=1.8)
+        text(ax, 5.05, y + 0.02, f"$o_{i + 1}$", fs=MATH)
         text(ax, 6.75, y, ("correct  1" if r > 0 else "wrong  0"), fs=f, color=colour)
         rect(ax, min(zero, zero + a * scale), y - 0.27, abs(a) * scale, 0.54, fc=TINT[colour], ec=colour, lw=1.8)
     line(ax, [(zero, ys[-1] - 0.55), (zero, ys[0] + 0.55)], color=INK, lw=1.6)
     text(ax, zero, ys[-1] - 0.8, "0", fs=f)
-    text(ax, 6.0, -0.65, "the group mean (here 1/3) is the baseline: no critic", fs=f, color=GREY)
+    text(ax, 6.0, -0.85, r"$\hat A_i = (r_i - \mathrm{mean}(\mathbf{r}))\, /\, \mathrm{std}(\mathbf{r})$", fs=MATH)
+    text(ax, 6.0, -1.65, "the group mean (here 1/3) is the baseline: no critic", fs=f, color=GREY)
     return fig
