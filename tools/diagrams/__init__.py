@@ -12,7 +12,7 @@ import importlib.metadata
 import sys
 from pathlib import Path
 
-from . import activations, cnn, metrics, nets, pipelines, plots, rnn, surfaces
+from . import activations, cnn, metrics, nets, pipelines, plots, posttrain, rnn, surfaces
 from .style import save
 
 REPO = Path(__file__).resolve().parents[2]
@@ -59,6 +59,12 @@ FIGURES = {
     "dl-iou.svg": ("E03", metrics.iou),
     "dl-nms-steps.svg": ("E04", metrics.nms_steps),
     "dl-double-descent.svg": ("E05", metrics.double_descent),
+    # 13 大模型微调与对齐
+    "dl-lora.svg": ("P01", posttrain.lora),
+    "dl-rlhf-pipeline.svg": ("P02", posttrain.rlhf_pipeline),
+    "dl-ppo-clip.svg": ("P03", posttrain.ppo_clip),
+    "dl-dpo-vs-ppo.svg": ("P04", posttrain.dpo_vs_ppo),
+    "dl-grpo-group-advantage.svg": ("P05", posttrain.grpo_group_advantage),
 }
 
 
