@@ -428,7 +428,7 @@ def flash_tiling():
     mx = 9.2
     box(ax, mx, 6.95, 5.7, 0.85, "on-chip SRAM: 20 MB, 19 TB/s", fc=TINT[RED], ec=RED, fs=SMALL)
     box(ax, mx, 5.85, 5.7, 0.85, "HBM: 40 GB, 1.5 TB/s", fc=TINT[GREY], ec=GREY, fs=SMALL)
-    text(ax, mx, 5.1, "(A100, as in the paper)", fs=SMALL, color=GREY)
+    text(ax, mx, 5.1, "(A100 40 GB)", fs=SMALL, color=GREY)
     steps = (
         "for one $Q_i$, stream $K_j,V_j$:",
         "1. $S_{ij}=Q_iK_j^\\top$ in SRAM",
