@@ -12,7 +12,7 @@ import importlib.metadata
 import sys
 from pathlib import Path
 
-from . import activations, cnn, nets, pipelines, plots, rnn, surfaces, transformer
+from . import activations, cnn, metrics, nets, pipelines, plots, rnn, surfaces, transformer
 from .style import save
 
 REPO = Path(__file__).resolve().parents[2]
@@ -54,6 +54,11 @@ FIGURES = {
     "dl-cnn-residual-block.svg": ("R18", nets.residual_block),
     "dl-cnn-rcnn-family.svg": ("R19", pipelines.rcnn_family),
     "dl-cnn-style-transfer.svg": ("R20", pipelines.style_transfer),
+    "dl-confusion-matrix.svg": ("E01", metrics.confusion_matrix),
+    "dl-roc-vs-pr.svg": ("E02", metrics.roc_vs_pr),
+    "dl-iou.svg": ("E03", metrics.iou),
+    "dl-nms-steps.svg": ("E04", metrics.nms_steps),
+    "dl-double-descent.svg": ("E05", metrics.double_descent),
     "dl-attn-scaled-dot-product.svg": ("T01", transformer.scaled_dot_product),
     "dl-attn-multihead.svg": ("T02", transformer.multihead),
     "dl-attn-masks.svg": ("T03", transformer.masks),
