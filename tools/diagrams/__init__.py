@@ -12,7 +12,7 @@ import importlib.metadata
 import sys
 from pathlib import Path
 
-from . import activations, cnn, metrics, nets, pipelines, plots, posttrain, rnn, surfaces
+from . import activations, cnn, metrics, nets, pipelines, plots, posttrain, rnn, surfaces, transformer
 from .style import save
 
 REPO = Path(__file__).resolve().parents[2]
@@ -65,6 +65,17 @@ FIGURES = {
     "dl-ppo-clip.svg": ("P03", posttrain.ppo_clip),
     "dl-dpo-vs-ppo.svg": ("P04", posttrain.dpo_vs_ppo),
     "dl-grpo-group-advantage.svg": ("P05", posttrain.grpo_group_advantage),
+    "dl-attn-scaled-dot-product.svg": ("T01", transformer.scaled_dot_product),
+    "dl-attn-multihead.svg": ("T02", transformer.multihead),
+    "dl-attn-masks.svg": ("T03", transformer.masks),
+    "dl-transformer-pre-post-ln.svg": ("T04", transformer.pre_post_ln),
+    "dl-pe-sinusoid-heatmap.svg": ("T05", transformer.sinusoid_heatmap),
+    "dl-rope-rotation.svg": ("T06", transformer.rope_rotation),
+    "dl-mha-mqa-gqa.svg": ("T07", transformer.mha_mqa_gqa),
+    "dl-kv-cache.svg": ("T08", transformer.kv_cache),
+    "dl-flashattention-tiling.svg": ("T09", transformer.flash_tiling),
+    "dl-norm-axes.svg": ("T10", transformer.norm_axes),
+    "dl-encoder-decoder-vs-decoder-only.svg": ("T11", transformer.architectures),
 }
 
 
