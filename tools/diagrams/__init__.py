@@ -12,7 +12,7 @@ import importlib.metadata
 import sys
 from pathlib import Path
 
-from . import activations, cnn, nets, pipelines, plots, rnn, surfaces
+from . import activations, cnn, llm, nets, pipelines, plots, rnn, surfaces
 from .style import save
 
 REPO = Path(__file__).resolve().parents[2]
@@ -54,6 +54,11 @@ FIGURES = {
     "dl-cnn-residual-block.svg": ("R18", nets.residual_block),
     "dl-cnn-rcnn-family.svg": ("R19", pipelines.rcnn_family),
     "dl-cnn-style-transfer.svg": ("R20", pipelines.style_transfer),
+    "dl-bpe-merges.svg": ("L01", llm.bpe_merges),
+    "dl-bert-mlm-input.svg": ("L02", llm.bert_mlm_input),
+    "dl-decoding-topk-topp.svg": ("L03", llm.decoding_topk_topp),
+    "dl-moe-router.svg": ("L04", llm.moe_router),
+    "dl-kl-forward-reverse.svg": ("L05", llm.kl_forward_reverse),
 }
 
 
