@@ -12,7 +12,7 @@ import importlib.metadata
 import sys
 from pathlib import Path
 
-from . import activations, cnn, metrics, nets, pipelines, plots, posttrain, rnn, surfaces, transformer
+from . import activations, cnn, llm, metrics, nets, pipelines, plots, posttrain, rnn, surfaces, transformer
 from .style import save
 
 REPO = Path(__file__).resolve().parents[2]
@@ -76,6 +76,12 @@ FIGURES = {
     "dl-flashattention-tiling.svg": ("T09", transformer.flash_tiling),
     "dl-norm-axes.svg": ("T10", transformer.norm_axes),
     "dl-encoder-decoder-vs-decoder-only.svg": ("T11", transformer.architectures),
+    # 12 预训练语言模型
+    "dl-bpe-merges.svg": ("L01", llm.bpe_merges),
+    "dl-bert-mlm-input.svg": ("L02", llm.bert_mlm_input),
+    "dl-decoding-topk-topp.svg": ("L03", llm.decoding_topk_topp),
+    "dl-moe-router.svg": ("L04", llm.moe_router),
+    "dl-kl-forward-reverse.svg": ("L05", llm.kl_forward_reverse),
 }
 
 
