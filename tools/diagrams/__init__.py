@@ -12,7 +12,7 @@ import importlib.metadata
 import sys
 from pathlib import Path
 
-from . import activations, cnn, nets, pipelines, plots, rnn, surfaces
+from . import activations, cnn, generative, nets, pipelines, plots, rnn, surfaces
 from .style import save
 
 REPO = Path(__file__).resolve().parents[2]
@@ -54,6 +54,14 @@ FIGURES = {
     "dl-cnn-residual-block.svg": ("R18", nets.residual_block),
     "dl-cnn-rcnn-family.svg": ("R19", pipelines.rcnn_family),
     "dl-cnn-style-transfer.svg": ("R20", pipelines.style_transfer),
+    "dl-vae-reparam.svg": ("G01", generative.vae_reparam),
+    "dl-diffusion-forward-reverse.svg": ("G02", generative.diffusion_chain),
+    "dl-latent-diffusion.svg": ("G03", generative.latent_diffusion),
+    "dl-simclr.svg": ("G04", generative.simclr),
+    "dl-clip-matrix.svg": ("G05", generative.clip_matrix),
+    "dl-vit-patches.svg": ("G06", generative.vit_patches),
+    "dl-mae-masking.svg": ("G07", generative.mae_masking),
+    "dl-vlm-architecture.svg": ("G08", generative.vlm_architecture),
 }
 
 
