@@ -92,6 +92,14 @@ class Formula:
 
 
 @dataclass(frozen=True)
+class Image:
+    """An <img> in a field: its src as written, and where."""
+
+    src: str
+    loc: Loc
+
+
+@dataclass(frozen=True)
 class RenderedCard:
     """A card turned into the HTML fields of its Anki note type."""
 
@@ -103,6 +111,8 @@ class RenderedCard:
     clozes: tuple[int, ...] = ()
     """Cloze numbers used (cloze notes only)."""
     formulas: tuple[Formula, ...] = ()
+    images: tuple[Image, ...] = ()
+    """Every image the fields show, with where it is written."""
 
 
 @dataclass
