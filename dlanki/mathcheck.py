@@ -69,7 +69,7 @@ class FormulaChecker:
         self._script = resources.as_file(resources.files("dlanki").joinpath("mathjax_check.js"))
 
     def add(self, card_id: str, formula: Formula) -> None:
-        for tex in dict.fromkeys(cloze_variants(formula.tex)):
+        for tex in dict.fromkeys(cloze_variants(formula.anki_tex)):
             key = (tex, formula.display)
             cached = _cache_key(key)
             if cached in self.known_ok:
@@ -133,7 +133,7 @@ class FormulaChecker:
     def _measured(self, key: tuple[str, bool], width: float | None, uses: list[tuple[str, Formula]]) -> None:
         if width is not None and width > PHONE_FORMULA_EM:
             for use in uses:
-                on_question = key[0] != cloze_variants(use[1].tex)[0]
+                on_question = key[0] != cloze_variants(use[1].anki_tex)[0]
                 self._widths.setdefault(use, []).append((width, on_question))
 
     def _too_wide(self) -> list[Problem]:
@@ -158,7 +158,7 @@ class FormulaChecker:
     def _located(self, key: tuple[str, bool], error: str) -> list[Problem]:
         problems = []
         for card_id, formula in dict.fromkeys(self._jobs[key]):
-            side = "" if key[0] == cloze_variants(formula.tex)[0] else " (on a cloze question side)"
+            side = "" if key[0] == cloze_variants(formula.anki_tex)[0] else " (on a cloze question side)"
             problems.append(
                 Problem(
                     formula.loc,

@@ -89,6 +89,12 @@ class Formula:
     tex: str
     display: bool
     loc: Loc
+    shown: str = ""
+    """The TeX as Anki's MathJax receives it (deletions marked for highlighting, `}}` spaced out)."""
+
+    @property
+    def anki_tex(self) -> str:
+        return self.shown or self.tex
 
 
 @dataclass(frozen=True)

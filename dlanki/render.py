@@ -10,7 +10,7 @@ from markdown_it import MarkdownIt
 
 from dlanki.cache import BuildCache
 from dlanki.errors import Problem
-from dlanki.mathspans import CLOZE_OPEN, space_cloze_braces, split_math
+from dlanki.mathspans import CLOZE_OPEN, mark_clozes, space_cloze_braces, split_math
 from dlanki.model import Card, Formula, Image, RenderedCard, TextField
 from dlanki.sanitize import image_sources, is_media_name, sanitize
 from dlanki.sources import source_label
@@ -77,11 +77,11 @@ class Renderer:
             return FieldResult(
                 body,
                 images=[(src, offset) for src, offset in images],
-                formulas=[Formula(tex, display, source.loc_at(offset)) for tex, display, offset in formulas],
+                formulas=[Formula(tex, display, source.loc_at(offset), shown) for tex, display, offset, shown in formulas],
             )
         result, offsets = self._render_field(source, card_id)
         if not result.problems:
-            formulas = [[f.tex, f.display, offset] for f, offset in zip(result.formulas, offsets)]
+            formulas = [[f.tex, f.display, offset, f.shown] for f, offset in zip(result.formulas, offsets)]
             self._cache.fields[source.text] = [result.html, [list(i) for i in result.images], formulas]
         return result
 
@@ -99,9 +99,9 @@ class Renderer:
             if span.kind == "dollar":
                 formulas.append("$")
             else:
-                written.append(Formula(span.text, span.display, source.loc_at(span.start)))
+                tex, brace_errors = space_cloze_braces(mark_clozes(span.text))
+                written.append(Formula(span.text, span.display, source.loc_at(span.start), tex))
                 offsets.append(span.start)
-                tex, brace_errors = space_cloze_braces(span.text)
                 problems += [Problem(source.loc_at(span.start), e.message, e.hint, card_id) for e in brace_errors]
                 opener, closer = ("\\[", "\\]") if span.display else ("\\(", "\\)")
                 formulas.append(opener + html.escape(tex, quote=False) + closer)

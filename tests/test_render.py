@@ -71,7 +71,7 @@ def test_no_double_brace_survives_inside_a_cloze_in_math():
     html = render(r"$\sigma(x) = {{c1::\frac{1}{1+e^{-x}}}}$")
     inner = html[html.index("{{c1::") + 6 : html.rindex("}}")]
     assert "}}" not in inner
-    assert re.sub(r"\s", "", inner) == r"\frac{1}{1+e^{-x}}"
+    assert re.sub(r"\s", "", inner) == r"\class{dl-c1}{\frac{1}{1+e^{-x}}}"
 
 
 def test_unclosed_dollar_is_located():
@@ -103,8 +103,10 @@ def test_cloze_inside_formula_works_on_both_sides_in_real_anki(make_project, col
     assert "[...]" in formula_q and "frac" not in formula_q  # the deletion is hidden, nothing leaks
     assert "}" not in formula_q.replace("\\sigma(x) = [...]", "")  # no stray brace from a broken cloze
     formula_a = re.search(r"\\\[(.*?)\\\]", first_a).group(1)
-    assert re.sub(r"\s", "", formula_a) == r"\sigma(x)=\frac{1}{1+e^{-x}}"
-    assert re.sub(r"\s", "", re.search(r"\\\((.*?)\\\)", first_q).group(1)) == "x^{2}"  # c2 is shown on c1's card
+    # The revealed deletion is marked so the card style can highlight it inside the formula.
+    assert re.sub(r"\s", "", formula_a) == r"\sigma(x)=\class{dl-c1}{\frac{1}{1+e^{-x}}}"
+    # c2 is shown on c1's card; its mark is highlighted only on card 2 (.card2 .dl-c2 in the card style).
+    assert re.sub(r"\s", "", re.search(r"\\\((.*?)\\\)", first_q).group(1)) == r"\class{dl-c2}{x^{2}}"
 
 
 def test_images_are_packaged_under_their_names(project: Path, collection):
