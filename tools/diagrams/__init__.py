@@ -12,7 +12,7 @@ import importlib.metadata
 import sys
 from pathlib import Path
 
-from . import activations, cnn, llm, metrics, nets, pipelines, plots, posttrain, rnn, surfaces, transformer
+from . import activations, cnn, generative, llm, metrics, nets, pipelines, plots, posttrain, rnn, surfaces, transformer
 from .style import save
 
 REPO = Path(__file__).resolve().parents[2]
@@ -82,6 +82,15 @@ FIGURES = {
     "dl-decoding-topk-topp.svg": ("L03", llm.decoding_topk_topp),
     "dl-moe-router.svg": ("L04", llm.moe_router),
     "dl-kl-forward-reverse.svg": ("L05", llm.kl_forward_reverse),
+    # 09 生成模型 and 16 自监督与多模态
+    "dl-vae-reparam.svg": ("G01", generative.vae_reparam),
+    "dl-diffusion-forward-reverse.svg": ("G02", generative.diffusion_chain),
+    "dl-latent-diffusion.svg": ("G03", generative.latent_diffusion),
+    "dl-simclr.svg": ("G04", generative.simclr),
+    "dl-clip-matrix.svg": ("G05", generative.clip_matrix),
+    "dl-vit-patches.svg": ("G06", generative.vit_patches),
+    "dl-mae-masking.svg": ("G07", generative.mae_masking),
+    "dl-vlm-architecture.svg": ("G08", generative.vlm_architecture),
 }
 
 
