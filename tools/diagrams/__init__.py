@@ -12,7 +12,7 @@ import importlib.metadata
 import sys
 from pathlib import Path
 
-from . import activations, cnn, nets, pipelines, plots, rnn, surfaces
+from . import activations, cnn, nets, pipelines, plots, rnn, surfaces, systems
 from .style import save
 
 REPO = Path(__file__).resolve().parents[2]
@@ -54,6 +54,16 @@ FIGURES = {
     "dl-cnn-residual-block.svg": ("R18", nets.residual_block),
     "dl-cnn-rcnn-family.svg": ("R19", pipelines.rcnn_family),
     "dl-cnn-style-transfer.svg": ("R20", pipelines.style_transfer),
+    # 14 大模型训练工程 and 15 推理加速与模型压缩
+    "dl-float-formats.svg": ("S01", systems.float_formats),
+    "dl-zero-stages.svg": ("S02", systems.zero_stages),
+    "dl-tp-column-row.svg": ("S03", systems.tp_column_row),
+    "dl-pp-bubble.svg": ("S04", systems.pp_bubble),
+    "dl-ring-allreduce.svg": ("S05", systems.ring_allreduce),
+    "dl-prefill-decode.svg": ("S06", systems.prefill_decode),
+    "dl-paged-attention.svg": ("S07", systems.paged_attention),
+    "dl-speculative-decoding.svg": ("S08", systems.speculative_decoding),
+    "dl-quant-mapping.svg": ("S09", systems.quant_mapping),
 }
 
 
