@@ -291,7 +291,7 @@ def ring_allreduce():
 
 def prefill_decode():
     """S06: roofline sketch for an A100 (312 TFLOP/s BF16, ~2 TB/s): decode is memory-bound, prefill compute-bound."""
-    peak, bw = 312.0, 2.0  # TFLOP/s, TB/s
+    peak, bw = 312.0, 2.039  # TFLOP/s, TB/s (A100 80GB SXM)
     ridge = peak / bw
     fig = figure(3.6)
     ax = plot_axes(fig.add_subplot(), "arithmetic intensity (FLOP per byte read)", "attainable TFLOP/s")
@@ -302,7 +302,7 @@ def prefill_decode():
     ax.set_xlim(0.6, 1.2e4)
     ax.set_ylim(1, 900)
     ax.axvline(ridge, color=GREY, lw=1.0, ls="--", zorder=0)
-    ax.text(ridge * 1.12, 1.6, f"ridge ≈ {ridge:.0f}", fontsize=SMALL, color=GREY, ha="left")
+    ax.text(ridge * 1.12, 1.6, f"ridge ≈ {round(ridge, -1):.0f}", fontsize=SMALL, color=GREY, ha="left")
     ax.text(
         1.0,
         300,
@@ -313,7 +313,7 @@ def prefill_decode():
         va="center",
         linespacing=1.0,
     )
-    ax.text(9000, 2.2, "A100: 312 TFLOP/s,\n2 TB/s", fontsize=SMALL, color=GREY, ha="right", linespacing=1.0)
+    ax.text(9000, 2.2, "A100: 312 TFLOP/s,\n2.0 TB/s", fontsize=SMALL, color=GREY, ha="right", linespacing=1.0)
     ax.text(700, 420, "compute-bound", fontsize=SMALL, color=RED, ha="center")
     points = (
         (1, "decode\nbatch 1", BLUE, "left"),
