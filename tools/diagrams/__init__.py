@@ -12,7 +12,7 @@ import importlib.metadata
 import sys
 from pathlib import Path
 
-from . import activations, cnn, nets, pipelines, plots, rnn, surfaces, systems
+from . import activations, cnn, metrics, nets, pipelines, plots, posttrain, rnn, surfaces, systems
 from .style import save
 
 REPO = Path(__file__).resolve().parents[2]
@@ -54,6 +54,17 @@ FIGURES = {
     "dl-cnn-residual-block.svg": ("R18", nets.residual_block),
     "dl-cnn-rcnn-family.svg": ("R19", pipelines.rcnn_family),
     "dl-cnn-style-transfer.svg": ("R20", pipelines.style_transfer),
+    "dl-confusion-matrix.svg": ("E01", metrics.confusion_matrix),
+    "dl-roc-vs-pr.svg": ("E02", metrics.roc_vs_pr),
+    "dl-iou.svg": ("E03", metrics.iou),
+    "dl-nms-steps.svg": ("E04", metrics.nms_steps),
+    "dl-double-descent.svg": ("E05", metrics.double_descent),
+    # 13 大模型微调与对齐
+    "dl-lora.svg": ("P01", posttrain.lora),
+    "dl-rlhf-pipeline.svg": ("P02", posttrain.rlhf_pipeline),
+    "dl-ppo-clip.svg": ("P03", posttrain.ppo_clip),
+    "dl-dpo-vs-ppo.svg": ("P04", posttrain.dpo_vs_ppo),
+    "dl-grpo-group-advantage.svg": ("P05", posttrain.grpo_group_advantage),
     # 14 大模型训练工程 and 15 推理加速与模型压缩
     "dl-float-formats.svg": ("S01", systems.float_formats),
     "dl-zero-stages.svg": ("S02", systems.zero_stages),
