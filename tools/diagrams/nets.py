@@ -104,7 +104,7 @@ def dropout():
     """R10: a standard net and the same net with some hidden units dropped (crossed out, their edges gone)."""
     sizes = (4, 5, 5, 2)
     dropped = {1: {1, 4}, 2: {0, 2}}  # hidden layers only: inputs and outputs are kept
-    fig, ax = canvas((-0.3, 12.3), (-1.45, 6.05))
+    fig, ax = canvas((-0.3, 12.3), (-2.05, 6.05))
     for panel, x0 in enumerate((0.3, 6.6)):
         xs = [x0 + i * 1.7 for i in range(len(sizes))]
         ys = [[2.3 + (k - (n - 1) / 2) * 1.05 for k in range(n)] for n in sizes]
@@ -126,7 +126,15 @@ def dropout():
                     fc = TINT[BLUE] if layer in (0, len(sizes) - 1) else TINT[GREEN]
                     circle(ax, xs[layer], y, 0.3, fc=fc, lw=2.0, z=3)
         text(ax, (xs[0] + xs[-1]) / 2, 5.55, ("standard net", "after dropout")[panel], fs=FS)
-    text(ax, 6.0, -0.9, "hidden units dropped at random, a new mask for every mini-batch", fs=SMALL, color=GREY)
+    text(
+        ax,
+        6.0,
+        -1.2,
+        "hidden units dropped at random: a new mask for\nevery example at every training step (forward pass)",
+        fs=SMALL,
+        color=GREY,
+        linespacing=1.3,
+    )
     return fig
 
 
@@ -237,7 +245,7 @@ def history_timeline():
 
 
 def residual_block():
-    """R18: residual block, y = F(x) + x, and highway block, y = H(x) T(x) + x (1 - T(x))."""
+    """R18: residual block, output ReLU(F(x) + x), and highway block, y = H(x) T(x) + x (1 - T(x))."""
     fig, ax = canvas((-0.2, 12.2), (-0.5, 11.2))
     w, h = 2.4, 0.7
     # residual block, bottom to top
@@ -258,7 +266,8 @@ def residual_block():
     box(ax, cx, relu_y, w, h, "ReLU", fc=TINT[GREEN], ec=GREEN, fs=SMALL)
     arrow(ax, (cx, add_y + 0.35), (cx, relu_y - h / 2), lw=2.0, head=12)
     arrow(ax, (cx, relu_y + h / 2), (cx, relu_y + 1.0), lw=2.0, head=12)
-    text(ax, cx, relu_y + 1.3, r"$\mathcal{F}(x) + x$", fs=FS)
+    text(ax, cx, relu_y + 1.3, r"$\mathrm{ReLU}(\mathcal{F}(x) + x)$", fs=FS)
+    text(ax, cx - 0.5, add_y, r"$\mathcal{F}(x) + x$", fs=FS, ha="right")
     # identity shortcut on the right
     sx = cx + w / 2 + 0.75
     line(ax, [(cx, 0.7), (sx, 0.7), (sx, add_y)], color=RED, lw=2.6)
