@@ -23,6 +23,7 @@ from pathlib import Path
 from dlanki import ledger as ledgers
 from dlanki.build import CheckResult, note_hash
 from dlanki.load import load_deck, load_project
+from dlanki.mathspans import unmark_clozes
 from dlanki.model import Deck, Project, RenderedCard
 from dlanki.notetypes import CLOZE_MODEL_ID, note_types
 from dlanki.package import guid_for
@@ -326,7 +327,7 @@ def summary(state: NoteState, limit: int = 60) -> str:
     """The first words of a note's question (clozes revealed), as plain text."""
     if not state.fields:
         return ""
-    text = state.fields[0][1]
+    text = unmark_clozes(state.fields[0][1])
     while True:
         revealed = CLOZE_MARKUP.sub(r"\1", text)
         if revealed == text:

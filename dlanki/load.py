@@ -148,8 +148,8 @@ def _card(node: YValue, file_deck: str | None, file_tags: list[str], order: int,
     for key in TEXT_KEYS:
         if key in node.value:
             item = node.value[key]
-            if isinstance(item.value, (str, int, float)) and not isinstance(item.value, bool):
-                fields[key] = TextField(str(item.value), item.loc, item.block, item.indent)
+            if isinstance(item.value, str):
+                fields[key] = TextField(item.value, item.loc, item.block, item.indent)
             else:
                 problems.append(Problem(item.loc, f"`{key}` must be text", f"write `{key}: |` and the text below it", card_id))
     card_deck = _string(node, "deck", problems, card_id) or file_deck

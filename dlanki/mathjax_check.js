@@ -1,6 +1,7 @@
-// Parse TeX with MathJax 3.2.2 (the version Anki bundles) and report what would not render.
-// stdin: one JSON object {"tex": "...", "display": true} per line; stdout: one JSON line per input,
-// null or the error message. Line by line, so Python can stream formulas while it renders.
+// Parse TeX with MathJax 3.2.2 (the version Anki bundles) and report what would not render, and how wide
+// it is. stdin: one JSON object {"tex": "...", "display": true, "measure": true} per line; stdout: one
+// JSON line per input, {"error": null or the message, "width": null or the width in em}. Line by line,
+// so Python can stream formulas while it renders.
 // Anki adds `noerrors` (shows broken TeX raw) and `noundefined` (shows unknown macros in red); both
 // hide errors from the learner's eye but not from us, so they are left out and errors are thrown.
 "use strict";
@@ -10,6 +11,7 @@ const base = process.argv[2];
 const load = (name) => require(path.join(base, "js", name));
 const { mathjax } = load("mathjax.js");
 const { TeX } = load("input/tex.js");
+const { SVG } = load("output/svg.js");
 const { liteAdaptor } = load("adaptors/liteAdaptor.js");
 const { RegisterHTMLHandler } = load("handlers/html.js");
 const { AllPackages } = load("input/tex/AllPackages.js");
@@ -18,24 +20,43 @@ const { STATE } = load("core/MathItem.js");
 // bussproofs needs a layout engine; proof trees are not card material.
 const packages = AllPackages.filter((name) => !["noerrors", "noundefined", "bussproofs"].includes(name));
 const adaptor = liteAdaptor();
+// The lite adaptor has no fonts, so text MathJax has no glyphs for (CJK in \text{}) would measure 0 wide:
+// count a CJK character as 1em and anything else as 0.55em, as a phone's sans-serif font roughly draws them.
+const CJK = /[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]/;
+adaptor.nodeSize = (node) => {
+  let width = 0;
+  for (const ch of adaptor.textContent(node)) width += CJK.test(ch) ? 1 : 0.55;
+  return [width, 0];
+};
 RegisterHTMLHandler(adaptor);
-const tex = new TeX({
-  packages,
-  formatError: (jax, err) => {
-    throw err;
-  },
-});
-// The post-filters tidy a parsed tree for output (inherited attributes, script levels, stretchy
-// operators); they never raise, and with nothing to display they were 40% of the check's time.
-for (const { item } of [...tex.postFilters]) tex.postFilters.remove(item);
-const doc = mathjax.document("", { InputJax: tex });
+const throwError = (jax, err) => {
+  throw err;
+};
+
+// Checking: the post-filters tidy a parsed tree for output (inherited attributes, script levels,
+// stretchy operators); they never raise, and with nothing to display they were 40% of the check's time.
+const checker = new TeX({ packages, formatError: throwError });
+for (const { item } of [...checker.postFilters]) checker.postFilters.remove(item);
+const checkDoc = mathjax.document("", { InputJax: checker });
+
+// Measuring needs the tidied tree and the font metrics of an output jax; nothing is drawn.
+const measurer = new TeX({ packages, formatError: throwError });
+const output = new SVG({ fontCache: "none" });
+const measureDoc = mathjax.document("", { InputJax: measurer, OutputJax: output });
 
 function check(source, display) {
   try {
-    return findError(doc.convert(source, { display: !!display, end: STATE.COMPILED })); // parse only
+    return findError(checkDoc.convert(source, { display: !!display, end: STATE.COMPILED })); // parse only
   } catch (err) {
     return String(err && err.message ? err.message : err);
   }
+}
+
+function width(source, display) {
+  const item = new measureDoc.options.MathItem(source, measurer, !!display);
+  item.setMetrics(16, 8, 1e6, 1e6, 1);
+  item.compile(measureDoc);
+  return Math.round(output.getBBox(item, measureDoc).w * 1000) / 1000;
 }
 
 function findError(node) {
@@ -50,8 +71,10 @@ function findError(node) {
 
 const out = [];
 readline.createInterface({ input: process.stdin }).on("line", (line) => {
-  const { tex: source, display } = JSON.parse(line);
-  out.push(JSON.stringify(check(source, display)));
+  const { tex: source, display, measure } = JSON.parse(line);
+  const error = check(source, display);
+  const answer = { error, width: !error && measure ? width(source, display) : null };
+  out.push(JSON.stringify(answer));
   if (out.length >= 256) process.stdout.write(out.splice(0).join("\n") + "\n");
 }).on("close", () => {
   if (out.length) process.stdout.write(out.join("\n") + "\n");

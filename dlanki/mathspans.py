@@ -161,6 +161,75 @@ def space_cloze_braces(tex: str) -> tuple[str, list[MathError]]:
     return "".join(out), errors
 
 
+CLOZE_MATH_CLASS = "dl-c{}"
+"""MathJax class of a deletion's content inside a formula: the card style highlights `dl-cN` on card N."""
+_ALIGNMENT = re.compile(r"(?<!\\)&|\\\\")
+
+
+def mark_clozes(tex: str) -> str:
+    """Wrap each deletion's content in \\class{dl-cN}{…}, so the answer side can highlight it.
+
+    Anki strips the <span class="cloze"> it puts around a revealed deletion when the deletion sits
+    inside a formula (HTML inside TeX would break it), so the answer shows no highlight. MathJax's
+    \\class puts a CSS class on the formula's part instead; content that cannot be a group (an
+    alignment `&`, `\\left` without its `\\right`, a nested deletion) is left as it is.
+    """
+    if "{{c" not in tex:
+        return tex
+    out: list[str] = []
+    i = 0
+    while i < len(tex):
+        match = CLOZE_OPEN.match(tex, i)
+        if not match:
+            out.append(tex[i])
+            i += 1
+            continue
+        end, hint_at = _cloze_end(tex, match.end())
+        body_end = hint_at if hint_at >= 0 else end
+        body = tex[match.end() : body_end]
+        if end < len(tex) and _groupable(body):
+            body = "\\class{" + CLOZE_MATH_CLASS.format(match.group(1)) + "}{" + body + "}"
+        out.append(match.group(0) + body + tex[body_end:end] + tex[end : end + 2])
+        i = end + 2
+    return "".join(out)
+
+
+_MARK = re.compile(r"\\class\{" + CLOZE_MATH_CLASS.format(r"\d+") + r"\}\{")
+
+
+def unmark_clozes(text: str) -> str:
+    """Undo mark_clozes: the TeX as its author wrote it (for summaries)."""
+    while True:
+        match = _MARK.search(text)
+        if not match:
+            return text
+        depth, i = 1, match.end()
+        while i < len(text) and depth:
+            if text.startswith(("\\{", "\\}"), i):
+                i += 2
+                continue
+            depth += {"{": 1, "}": -1}.get(text[i], 0)
+            i += 1
+        text = text[: match.start()] + text[match.end() : i - 1] + text[i:]
+
+
+def _groupable(tex: str) -> bool:
+    """Can `tex` become {tex} unchanged in meaning: balanced braces and \\left/\\right, \\begin/\\end,
+    no alignment `&` or line break `\\\\` (they belong to an environment outside), no nested deletion?"""
+    if _ALIGNMENT.search(tex) or "{{c" in tex:
+        return False
+    for opener, closer in (("\\left", "\\right"), ("\\begin", "\\end")):
+        if len(re.findall(re.escape(opener) + r"\b", tex)) != len(re.findall(re.escape(closer) + r"\b", tex)):
+            return False
+    depth = 0
+    for piece in re.findall(r"\\[{}]|[{}]", tex):
+        if piece in ("{", "}"):
+            depth += 1 if piece == "{" else -1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
 def cloze_variants(tex: str) -> list[str]:
     """The TeX MathJax receives on each side: the answer (all revealed) and each card's question."""
     if "{{c" not in tex:

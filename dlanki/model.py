@@ -89,6 +89,20 @@ class Formula:
     tex: str
     display: bool
     loc: Loc
+    shown: str = ""
+    """The TeX as Anki's MathJax receives it (deletions marked for highlighting, `}}` spaced out)."""
+
+    @property
+    def anki_tex(self) -> str:
+        return self.shown or self.tex
+
+
+@dataclass(frozen=True)
+class Image:
+    """An <img> in a field: its src as written, and where."""
+
+    src: str
+    loc: Loc
 
 
 @dataclass(frozen=True)
@@ -103,6 +117,8 @@ class RenderedCard:
     clozes: tuple[int, ...] = ()
     """Cloze numbers used (cloze notes only)."""
     formulas: tuple[Formula, ...] = ()
+    images: tuple[Image, ...] = ()
+    """Every image the fields show, with where it is written."""
 
 
 @dataclass

@@ -49,9 +49,30 @@ def _template(name: str) -> str:
     return resources.files("dlanki").joinpath("templates", name).read_text(encoding="utf-8")
 
 
+MAX_CLOZE_HIGHLIGHT = 50
+"""Deletions inside formulas are highlighted up to this cloze number."""
+
+
+def cloze_math_css(limit: int = MAX_CLOZE_HIGHLIGHT) -> str:
+    """Highlight a revealed deletion inside a formula on its own card only.
+
+    Inside a formula the deletion's content carries the MathJax class dl-cN (render.py); Anki gives
+    the card's body the class cardN (documented in Anki's manual on card styling), so `.cardN .dl-cN`
+    is the deletion this card asks for. On the question side it is replaced by [...], so it only ever
+    shows on the answer side, styled like `.cloze` outside formulas.
+    """
+    selectors = ", ".join(f".card{n} .dl-c{n}" for n in range(1, limit + 1))
+    night = ", ".join(f".{mode} .card{n} .dl-c{n}, .card{n}.{mode} .dl-c{n}" for n in range(1, limit + 1) for mode in ("nightMode", "night_mode"))
+    return (
+        f"\n/* Revealed deletions inside formulas (see cloze_math_css in dlanki/notetypes.py). */\n"
+        f"{selectors} {{ color: #0550ae; background: #ddf4ff; border-radius: 3px; }}\n"
+        f"{night} {{ color: #a5d6ff; background: #0c2d6b; }}\n"
+    )
+
+
 def note_types() -> dict[str, NoteType]:
     """The note types by source key, read from the packaged templates."""
-    css = _template("card.css")
+    css = _template("card.css") + cloze_math_css()
     basic = NoteType(
         "basic",
         BASIC_MODEL_ID,

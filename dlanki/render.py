@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import html
 import re
-import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 
-import markdown
-from markdown.treeprocessors import Treeprocessor
+from markdown_it import MarkdownIt
 
 from dlanki.cache import BuildCache
 from dlanki.errors import Problem
-from dlanki.mathspans import CLOZE_OPEN, space_cloze_braces, split_math
-from dlanki.model import Card, Formula, RenderedCard, TextField
+from dlanki.mathspans import CLOZE_OPEN, mark_clozes, space_cloze_braces, split_math
+from dlanki.model import Card, Formula, Image, RenderedCard, TextField
+from dlanki.sanitize import image_sources, is_media_name, sanitize
 from dlanki.sources import source_label
 
 # Markdown never sees a formula: each is replaced by a private-use placeholder and put back afterwards.
@@ -22,27 +21,24 @@ PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001")
 # Text with none of these is one plain paragraph to Markdown; skipping Markdown for it halves build time.
 MARKDOWN_SYNTAX = re.compile(r"[\n*_`\[\]!<>#|&\\~=+-]|^\s*\d+[.)]|^ {4}")
 FIELD_ORDER = {"basic": ("front", "back", "extra"), "cloze": ("text", "extra")}
+SANITIZE_HINT = "write Markdown; images are files in media/, links are https:, and no script, style or event handler"
 
 
 @dataclass
 class FieldResult:
     html: str
     images: list[tuple[str, int]] = field(default_factory=list)
-    """Image sources as written, with their offset in the source text."""
+    """Image sources (every <img> of the HTML before sanitising), with their offset in the source text."""
     formulas: list[Formula] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
 
-class _ImageCollector(Treeprocessor):
-    """Records every <img> source so the caller can check and package it."""
-
-    def run(self, root: etree.Element) -> None:
-        self.md.dlanki_images = [img.get("src", "") for img in root.iter("img")]
-
-
-class _ImageExtension(markdown.Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:
-        md.treeprocessors.register(_ImageCollector(md), "dlanki_images", 0)
+def markdown_parser() -> MarkdownIt:
+    """CommonMark plus GitHub's tables and strikethrough; raw HTML is parsed, then sanitised."""
+    md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": False}).enable(["table", "strikethrough"])
+    # markdown-it would print a javascript: link as literal text; let the sanitiser see, remove and report it.
+    md.validateLink = lambda url: True
+    return md
 
 
 class Renderer:
@@ -51,14 +47,12 @@ class Renderer:
     def __init__(self, cache: BuildCache | None = None, source_names: dict[str, str] | None = None) -> None:
         self._cache = cache or BuildCache()
         self._source_names = source_names or {}
-        self._md = markdown.Markdown(
-            extensions=["tables", "fenced_code", "sane_lists", _ImageExtension()], output_format="html"
-        )
+        self._md = markdown_parser()
 
     def render_card(self, card: Card) -> tuple[RenderedCard, list[Problem]]:
         problems: list[Problem] = []
         fields: list[str] = []
-        images: list[str] = []
+        images: list[Image] = []
         formulas: list[Formula] = []
         for key in FIELD_ORDER[card.type]:
             source = card.fields.get(key)
@@ -68,12 +62,12 @@ class Renderer:
             result = self.render_field(source, card.id)
             problems += result.problems
             fields.append(result.html)
-            images += [src for src, _ in result.images]
+            images += [Image(src, source.loc_at(offset)) for src, offset in result.images]
             formulas += result.formulas
         fields.append(source_html(card, self._source_names))
         clozes = cloze_numbers(fields[0]) if card.type == "cloze" else ()
-        media = tuple(dict.fromkeys(media_name(src) for src in images))
-        return RenderedCard(card, tuple(fields), media, clozes, tuple(formulas)), problems
+        media = tuple(dict.fromkeys(image.src for image in images if is_media_name(image.src)))
+        return RenderedCard(card, tuple(fields), media, clozes, tuple(formulas), tuple(images)), problems
 
     def render_field(self, source: TextField, card_id: str = "") -> FieldResult:
         self._cache.used_fields.add(source.text)
@@ -83,11 +77,11 @@ class Renderer:
             return FieldResult(
                 body,
                 images=[(src, offset) for src, offset in images],
-                formulas=[Formula(tex, display, source.loc_at(offset)) for tex, display, offset in formulas],
+                formulas=[Formula(tex, display, source.loc_at(offset), shown) for tex, display, offset, shown in formulas],
             )
         result, offsets = self._render_field(source, card_id)
         if not result.problems:
-            formulas = [[f.tex, f.display, offset] for f, offset in zip(result.formulas, offsets)]
+            formulas = [[f.tex, f.display, offset, f.shown] for f, offset in zip(result.formulas, offsets)]
             self._cache.fields[source.text] = [result.html, [list(i) for i in result.images], formulas]
         return result
 
@@ -105,24 +99,26 @@ class Renderer:
             if span.kind == "dollar":
                 formulas.append("$")
             else:
-                written.append(Formula(span.text, span.display, source.loc_at(span.start)))
+                tex, brace_errors = space_cloze_braces(mark_clozes(span.text))
+                written.append(Formula(span.text, span.display, source.loc_at(span.start), tex))
                 offsets.append(span.start)
-                tex, brace_errors = space_cloze_braces(span.text)
                 problems += [Problem(source.loc_at(span.start), e.message, e.hint, card_id) for e in brace_errors]
                 opener, closer = ("\\[", "\\]") if span.display else ("\\(", "\\)")
                 formulas.append(opener + html.escape(tex, quote=False) + closer)
             pieces.append(PLACEHOLDER.format(len(formulas) - 1))
         markdown_source = "".join(pieces)
         if MARKDOWN_SYNTAX.search(markdown_source.strip()):
-            self._md.reset()
-            self._md.dlanki_images = []
-            body = self._md.convert(markdown_source)
+            body = self._md.render(markdown_source).strip()
         else:
-            self._md.dlanki_images = []
             body = markdown_source.strip()
+        images = [(src, _offset_of_image(source.text, src)) for src in image_sources(body)]
+        body, removed = sanitize(body)  # before the formulas go back: TeX is escaped text, never HTML
+        for item in removed:
+            if item.element == "img" and item.attribute == "src":
+                continue  # validate names every image that is not a file in media/, more precisely
+            where = source.loc_at(_offset_of(source.text, item.needle))
+            problems.append(Problem(where, f"contains {item.what}, which a card may not have", SANITIZE_HINT, card_id))
         body = PLACEHOLDER_RE.sub(lambda m: formulas[int(m.group(1))], body)
-        images = [(src, _offset_of_image(source.text, src)) for src in getattr(self._md, "dlanki_images", [])]
-        body = _flatten_image_paths(body)
         result = FieldResult(_unwrap_single_paragraph(body), images=images, formulas=written, problems=problems)
         return result, offsets
 
@@ -137,18 +133,21 @@ def cloze_numbers(text: str) -> tuple[int, ...]:
     return tuple(sorted({int(n) for n in CLOZE_OPEN.findall(text)}))
 
 
-def media_name(src: str) -> str:
-    """Media are flat in media/ and in Anki: the field refers to the bare file name."""
-    return src.rsplit("/", 1)[-1]
-
-
-def _flatten_image_paths(body: str) -> str:
-    return re.sub(r'(<img\b[^>]*\bsrc=")(?:[^"/]*/)*([^"]*)"', r'\1\2"', body)
-
-
 def _offset_of_image(text: str, src: str) -> int:
+    """Where an image was written: its `![`, or its src in raw HTML or a link reference."""
     found = text.find("](" + src)
-    return max(text.rfind("![", 0, found), 0) if found >= 0 else 0
+    if found >= 0:
+        return max(text.rfind("![", 0, found), 0)
+    return _offset_of(text, src)
+
+
+def _offset_of(text: str, needle: str) -> int:
+    """Where something found in the HTML was written in the source: the tag it sits in, or itself, else 0."""
+    found = text.lower().find(needle.lower())
+    if found >= 0:
+        tag = text.rfind("<", 0, found + 1)
+        return tag if tag >= 0 and ">" not in text[tag:found] else found
+    return 0
 
 
 def _unwrap_single_paragraph(body: str) -> str:

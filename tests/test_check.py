@@ -185,14 +185,14 @@ CASES = [
         {"cards/09.yaml": card_file("  - id: onx\n    type: basic\n    source: added\n    front: q\n    back: '<b onclick=\"x()\">a</b>'\n")},
         "cards/09.yaml:7:12",
         "onx",
-        "contains an on… event handler attribute",
+        "contains the `onclick` attribute of <b>",
     ),
     (
         "javascript url",
         {"cards/09.yaml": card_file("  - id: jsurl\n    type: basic\n    source: added\n    front: q\n    back: '[go](javascript:alert(1))'\n")},
         "cards/09.yaml:7:17",
         "jsurl",
-        "contains a javascript: URL",
+        "contains the `href` attribute of <a> ('javascript:alert(1)')",
     ),
     ("non utf-8 file", {"cards/09.yaml": "deck: X\ncards: []\n# caf\xe9\n".encode("latin-1")}, "cards/09.yaml:3:6", "", "not valid UTF-8"),
     ("byte order mark", {"cards/09.yaml": b"\xef\xbb\xbf" + GOOD_CARD.encode()}, "cards/09.yaml:1:1", "", "byte-order mark"),
@@ -288,3 +288,25 @@ def test_mathjax_is_available_in_ci():
         assert find_mathjax(REPO) is not None, "run `npm ci`: formulas must be proven to render in CI"
     else:
         pytest.skip("MathJax not installed (npm ci)")
+
+
+def test_a_formula_wider_than_a_phone_is_a_located_warning(make_project, runner):
+    from dlanki.mathcheck import find_mathjax
+
+    if find_mathjax(make_project({})) is None and not os.environ.get("CI"):
+        pytest.skip("MathJax not installed (npm ci)")
+    wide = r"L = -\frac{1}{N}\sum_{i=1}^{N}\left[y_i \log \hat{y}_i + (1 - y_i)\log(1 - \hat{y}_i)\right] + \lambda \lVert w \rVert^2"
+    narrow = r"\begin{aligned} L &= -\frac{1}{N}\sum_{i=1}^{N} \ell_i \\ &\quad + \lambda \lVert w \rVert^2 \end{aligned}"
+    body = (
+        f"  - id: wide\n    type: cloze\n    source: added\n    text: |\n      $${{{{c1::{wide}}}}}$$\n"
+        f"  - id: narrow\n    type: basic\n    source: added\n    front: q\n    back: |\n      $${narrow}$$\n"
+    )
+    root = make_project({"cards/09.yaml": card_file(body)})
+    result = runner.invoke(cli, ["check", "-p", str(root)])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if ": warning: " in line]
+    assert len(warnings) == 1, result.output
+    assert warnings[0].startswith("cards/09.yaml:7:7: warning: [wide] display formula ${{c1::L = -\\frac")
+    assert "too wide for a 360 px phone" in warnings[0]
+    strict = runner.invoke(cli, ["check", "--strict", "-p", str(root)])
+    assert strict.exit_code == 1

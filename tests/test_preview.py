@@ -54,6 +54,10 @@ RICH = {
             type: cloze
             source: added
             text: "Outer {{c1::alpha {{c2::beta}} gamma}} end, and $a = {{c2::b::hint}} + {{c1::c}}$"
+          - id: more-math-cloze
+            type: cloze
+            source: added
+            text: "**Bold** words and $$E = {{c1::mc^2}} + {{c2::p}}$$"
           - id: more-basic
             type: basic
             source: ["000#1", "004#2"]
@@ -295,6 +299,20 @@ def test_preview_in_real_chromium(tmp_path: Path, runner, monkeypatch):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         browser.screenshot(ARTIFACTS / "preview-desktop.png", full_page=True)
 
+        # A revealed deletion is highlighted inside a formula too, on its own card only; bold is not a cloze.
+        style = (
+            "(sel => { const e = document.querySelector(sel); const s = getComputedStyle(e);"
+            " return [s.backgroundColor, s.color]; })"
+        )
+        chip = ["rgb(221, 244, 255)", "rgb(5, 80, 174)"]
+        assert browser.evaluate(style + "('#more-math-cloze-1 .pv-a .dl-c1')") == chip
+        assert browser.evaluate(style + "('#more-math-cloze-2 .pv-a .dl-c2')") == chip
+        plain = browser.evaluate(style + "('#more-math-cloze-1 .pv-a .dl-c2')")
+        assert plain[0] == "rgba(0, 0, 0, 0)" and plain != chip  # c2 on card 1 is context, not the answer
+        assert browser.evaluate("document.querySelectorAll('#more-math-cloze-1 .pv-q .dl-c1').length") == 0
+        assert browser.evaluate(style + "('#more-hint-1 .pv-a .cloze')") == chip
+        assert browser.evaluate(style + "('#more-math-cloze-1 .pv-a strong')")[0] == "rgba(0, 0, 0, 0)"
+
         # The tag filter, like Anki's tag: search: the tag and its children, nothing else.
         browser.evaluate(
             "(() => { const t = document.getElementById('pv-tag'); t.value = 'dl::cnn'; t.dispatchEvent(new Event('input')); })()"
@@ -332,6 +350,33 @@ def test_preview_in_real_chromium(tmp_path: Path, runner, monkeypatch):
         assert "invert(1)" in browser.evaluate("getComputedStyle(document.querySelector('img[src$=\".svg\"]')).filter")
         assert browser.evaluate("document.documentElement.scrollWidth") <= 412
         browser.screenshot(ARTIFACTS / "preview-phone-night.png")
+
+
+def test_no_card_side_of_the_shipped_deck_is_wider_than_a_phone(tmp_path: Path, monkeypatch):
+    """Every card side of the deck at 360 px (the width of most Android phones): no formula needs
+    scrolling and nothing pushes the page sideways. One page holds every card, so this takes seconds."""
+    from chromium import Chromium
+
+    executable = _browser_or_skip()
+    checked = check(REPO)
+    site = write_preview(checked.project, checked.rendered, find_mathjax(REPO), output=tmp_path / "preview")
+    with Chromium(executable, tmp_path / "profile") as browser:
+        browser.viewport(360, 800, mobile=True)
+        browser.goto(site.index.as_uri())
+        ready = browser.evaluate("window.dlankiPreview.ready.then(r => ({typeset: r.typeset, errors: r.errors.length}))")
+        assert ready["errors"] == 0 and ready["typeset"] > 1000
+        too_wide = browser.evaluate(
+            """Array.from(document.querySelectorAll('.pv-side .dl-card')).flatMap(side => {
+                 const box = side.getBoundingClientRect(), s = getComputedStyle(side);
+                 const right = box.right - parseFloat(s.paddingRight) + 1;
+                 const id = side.closest('.pv-card').id + (side.closest('.pv-q') ? ' question' : ' answer');
+                 const parts = Array.from(side.querySelectorAll('mjx-math, img, table, pre'))
+                   .filter(e => e.getBoundingClientRect().right > right);
+                 return parts.length ? [id + ': ' + parts.map(e => e.tagName.toLowerCase()).join(', ')] : [];
+               })"""
+        )
+        assert too_wide == [], f"{len(too_wide)} card sides wider than a 360 px phone: {too_wide[:20]}"
+        assert browser.evaluate("document.documentElement.scrollWidth") <= 360
 
 
 def test_chromium_flags_broken_formulas_and_missing_mathjax(tmp_path: Path, make_project):

@@ -36,6 +36,27 @@ def test_markdown_outside_math_still_works():
     assert "<code>$code$</code>" in html and "<li>two</li>" in html
 
 
+def test_commonmark_lists_need_no_blank_line_and_nest_by_two_spaces():
+    html = render("使它的\n- 深层特征接近内容图,\n- 各层的 Gram 矩阵接近风格图。")
+    assert html == "<p>使它的</p>\n<ul>\n<li>深层特征接近内容图,</li>\n<li>各层的 Gram 矩阵接近风格图。</li>\n</ul>"
+    nested = render("- top\n  - nested $x_1$\n- next")
+    assert "<li>top\n<ul>\n<li>nested \\(x_1\\)</li>\n</ul>\n</li>" in nested
+    assert render("1) one\n2) two") == "<ol>\n<li>one</li>\n<li>two</li>\n</ol>"
+
+
+def test_shipped_card_with_a_list_after_a_sentence_shows_a_list():
+    from conftest import REPO
+
+    from dlanki.load import load_deck, load_project
+
+    project, _ = load_project(REPO)
+    deck, _ = load_deck(project)
+    card = next(c for c in deck.cards if c.id == "style-gatys-method")
+    rendered, problems = Renderer().render_card(card)
+    assert not problems
+    assert rendered.fields[1].count("<li>") == 2
+
+
 def test_escaped_dollar_is_literal():
     assert render(r"costs \$5 and \$6") == "costs $5 and $6"
 
@@ -50,7 +71,7 @@ def test_no_double_brace_survives_inside_a_cloze_in_math():
     html = render(r"$\sigma(x) = {{c1::\frac{1}{1+e^{-x}}}}$")
     inner = html[html.index("{{c1::") + 6 : html.rindex("}}")]
     assert "}}" not in inner
-    assert re.sub(r"\s", "", inner) == r"\frac{1}{1+e^{-x}}"
+    assert re.sub(r"\s", "", inner) == r"\class{dl-c1}{\frac{1}{1+e^{-x}}}"
 
 
 def test_unclosed_dollar_is_located():
@@ -82,8 +103,10 @@ def test_cloze_inside_formula_works_on_both_sides_in_real_anki(make_project, col
     assert "[...]" in formula_q and "frac" not in formula_q  # the deletion is hidden, nothing leaks
     assert "}" not in formula_q.replace("\\sigma(x) = [...]", "")  # no stray brace from a broken cloze
     formula_a = re.search(r"\\\[(.*?)\\\]", first_a).group(1)
-    assert re.sub(r"\s", "", formula_a) == r"\sigma(x)=\frac{1}{1+e^{-x}}"
-    assert re.sub(r"\s", "", re.search(r"\\\((.*?)\\\)", first_q).group(1)) == "x^{2}"  # c2 is shown on c1's card
+    # The revealed deletion is marked so the card style can highlight it inside the formula.
+    assert re.sub(r"\s", "", formula_a) == r"\sigma(x)=\class{dl-c1}{\frac{1}{1+e^{-x}}}"
+    # c2 is shown on c1's card; its mark is highlighted only on card 2 (.card2 .dl-c2 in the card style).
+    assert re.sub(r"\s", "", re.search(r"\\\((.*?)\\\)", first_q).group(1)) == r"\class{dl-c2}{x^{2}}"
 
 
 def test_images_are_packaged_under_their_names(project: Path, collection):
@@ -91,5 +114,5 @@ def test_images_are_packaged_under_their_names(project: Path, collection):
     assert result.media == 1
     import_apkg(collection, result.output)
     note = collection.get_note(collection.find_notes("cnn-pooling")[0])
-    assert '<img alt="max pool" src="pool.svg">' in note["Extra"]
+    assert note["Extra"] == '<img src="pool.svg" alt="max pool">'
     assert (Path(collection.media.dir()) / "pool.svg").exists()

@@ -12,7 +12,7 @@ import importlib.metadata
 import sys
 from pathlib import Path
 
-from . import activations, cnn, nets, pipelines, plots, rnn, surfaces
+from . import activations, cnn, generative, llm, metrics, nets, pipelines, plots, posttrain, rnn, surfaces, transformer
 from .style import save
 
 REPO = Path(__file__).resolve().parents[2]
@@ -54,6 +54,43 @@ FIGURES = {
     "dl-cnn-residual-block.svg": ("R18", nets.residual_block),
     "dl-cnn-rcnn-family.svg": ("R19", pipelines.rcnn_family),
     "dl-cnn-style-transfer.svg": ("R20", pipelines.style_transfer),
+    "dl-confusion-matrix.svg": ("E01", metrics.confusion_matrix),
+    "dl-roc-vs-pr.svg": ("E02", metrics.roc_vs_pr),
+    "dl-iou.svg": ("E03", metrics.iou),
+    "dl-nms-steps.svg": ("E04", metrics.nms_steps),
+    "dl-double-descent.svg": ("E05", metrics.double_descent),
+    # 13 大模型微调与对齐
+    "dl-lora.svg": ("P01", posttrain.lora),
+    "dl-rlhf-pipeline.svg": ("P02", posttrain.rlhf_pipeline),
+    "dl-ppo-clip.svg": ("P03", posttrain.ppo_clip),
+    "dl-dpo-vs-ppo.svg": ("P04", posttrain.dpo_vs_ppo),
+    "dl-grpo-group-advantage.svg": ("P05", posttrain.grpo_group_advantage),
+    "dl-attn-scaled-dot-product.svg": ("T01", transformer.scaled_dot_product),
+    "dl-attn-multihead.svg": ("T02", transformer.multihead),
+    "dl-attn-masks.svg": ("T03", transformer.masks),
+    "dl-transformer-pre-post-ln.svg": ("T04", transformer.pre_post_ln),
+    "dl-pe-sinusoid-heatmap.svg": ("T05", transformer.sinusoid_heatmap),
+    "dl-rope-rotation.svg": ("T06", transformer.rope_rotation),
+    "dl-mha-mqa-gqa.svg": ("T07", transformer.mha_mqa_gqa),
+    "dl-kv-cache.svg": ("T08", transformer.kv_cache),
+    "dl-flashattention-tiling.svg": ("T09", transformer.flash_tiling),
+    "dl-norm-axes.svg": ("T10", transformer.norm_axes),
+    "dl-encoder-decoder-vs-decoder-only.svg": ("T11", transformer.architectures),
+    # 12 预训练语言模型
+    "dl-bpe-merges.svg": ("L01", llm.bpe_merges),
+    "dl-bert-mlm-input.svg": ("L02", llm.bert_mlm_input),
+    "dl-decoding-topk-topp.svg": ("L03", llm.decoding_topk_topp),
+    "dl-moe-router.svg": ("L04", llm.moe_router),
+    "dl-kl-forward-reverse.svg": ("L05", llm.kl_forward_reverse),
+    # 09 生成模型 and 16 自监督与多模态
+    "dl-vae-reparam.svg": ("G01", generative.vae_reparam),
+    "dl-diffusion-forward-reverse.svg": ("G02", generative.diffusion_chain),
+    "dl-latent-diffusion.svg": ("G03", generative.latent_diffusion),
+    "dl-simclr.svg": ("G04", generative.simclr),
+    "dl-clip-matrix.svg": ("G05", generative.clip_matrix),
+    "dl-vit-patches.svg": ("G06", generative.vit_patches),
+    "dl-mae-masking.svg": ("G07", generative.mae_masking),
+    "dl-vlm-architecture.svg": ("G08", generative.vlm_architecture),
 }
 
 
