@@ -12,7 +12,7 @@ import importlib.metadata
 import sys
 from pathlib import Path
 
-from . import activations, cnn, generative, llm, metrics, nets, pipelines, plots, posttrain, rnn, surfaces, transformer
+from . import activations, cnn, generative, llm, metrics, nets, pipelines, plots, posttrain, rnn, surfaces, systems, transformer
 from .style import save
 
 REPO = Path(__file__).resolve().parents[2]
@@ -91,6 +91,16 @@ FIGURES = {
     "dl-vit-patches.svg": ("G06", generative.vit_patches),
     "dl-mae-masking.svg": ("G07", generative.mae_masking),
     "dl-vlm-architecture.svg": ("G08", generative.vlm_architecture),
+    # 14 大模型训练工程 and 15 推理加速与模型压缩
+    "dl-float-formats.svg": ("S01", systems.float_formats),
+    "dl-zero-stages.svg": ("S02", systems.zero_stages),
+    "dl-tp-column-row.svg": ("S03", systems.tp_column_row),
+    "dl-pp-bubble.svg": ("S04", systems.pp_bubble),
+    "dl-ring-allreduce.svg": ("S05", systems.ring_allreduce),
+    "dl-prefill-decode.svg": ("S06", systems.prefill_decode),
+    "dl-paged-attention.svg": ("S07", systems.paged_attention),
+    "dl-speculative-decoding.svg": ("S08", systems.speculative_decoding),
+    "dl-quant-mapping.svg": ("S09", systems.quant_mapping),
 }
 
 
