@@ -27,7 +27,8 @@ def main(root: Path) -> None:
             else:
                 fields = [card["front"], card["back"], card.get("extra", "")]
                 model = MODEL
-            deck.add_note(genanki.Note(model=model, fields=fields, guid=genanki.guid_for(card["id"]), tags=card.get("tags", [])))
+            tags = [*doc.get("tags", []), *card.get("tags", [])]
+            deck.add_note(genanki.Note(model=model, fields=fields, guid=genanki.guid_for(card["id"]), tags=tags))
     media = sorted(str(p) for p in (root / "media").glob("*"))
     genanki.Package(list(decks.values()), media_files=media).write_to_file(str(root / "bare.apkg"))
 

@@ -1,4 +1,8 @@
-"""The pipeline, top to bottom: load → validate → render → stamp → assemble → write."""
+"""The pipeline, top to bottom: load → validate → render → stamp → assemble → write.
+
+Load, validate and render run per card file (cardfile.py), and an unchanged file's results come from
+the build cache; checks across files (unique ids, images, the ledger) run on every build.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +14,16 @@ from pathlib import Path
 
 from dlanki import ledger as ledgers
 from dlanki.cache import BuildCache, load_cache, save_cache
+from dlanki.cardfile import FileResult, compile_files, note_hash  # noqa: F401 (note_hash: changes.py)
 from dlanki.errors import BuildFailed, Loc, Problem, sort_problems
 from dlanki.guards import check_against_ledger
-from dlanki.load import load_deck, load_project
+from dlanki.load import card_files, load_project
 from dlanki.mathcheck import FormulaChecker
-from dlanki.model import Card, Deck, Project, RenderedCard
+from dlanki.media import check_media
+from dlanki.model import Card, Deck, NoteDigest, Project, RenderedCard
 from dlanki.notetypes import note_types
-from dlanki.package import StampedNote, StampedNoteType, guid_for, write_apkg
-from dlanki.render import Renderer
+from dlanki.package import StampedNote, StampedNoteType, write_apkg
+from dlanki.validate import check_images, check_unique_ids
 from dlanki.validate import check_cards, check_rendered
 
 
@@ -56,6 +62,10 @@ class CheckResult:
     rendered: list[RenderedCard] = field(default_factory=list)
     ledger: ledgers.Ledger = field(default_factory=ledgers.Ledger)
     problems: list[Problem] = field(default_factory=list)
+    digests: list[NoteDigest] = field(default_factory=list)
+    """GUID, ledger digest and card ordinals of each rendered card."""
+    formulas_checked: tuple[int, float] = (0, 0.0)
+    """Formula sides MathJax checked in this run (not known from the cache), and in how many seconds."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -76,6 +86,8 @@ class BuildResult:
     """Card ids whose content changed since the ledger was last written."""
     ledger_written: bool
     warnings: tuple[Problem, ...]
+    formulas_checked: tuple[int, float] = (0, 0.0)
+    """Formula sides MathJax checked (not known from the cache), and in how many seconds."""
 
 
 Progress = Callable[[int, int], None]
@@ -85,37 +97,58 @@ Progress = Callable[[int, int], None]
 def check(root: Path, cache: BuildCache | None = None, progress: Progress | None = None) -> CheckResult:
     """Load, validate and render everything; write nothing."""
     project, problems = load_project(root)
-    cache = cache if cache is not None else load_cache(project.build_dir)
-    deck, load_problems = load_deck(project)
-    problems += load_problems
-    problems += check_cards(deck.cards, project.sources)
-    renderer = Renderer(cache, project.sources)
+    cache = cache if cache is not None else load_cache(project)
+    paths, path_problems = card_files(project)
+    problems += path_problems
     formulas = FormulaChecker(project.root, cache.formulas_ok)
-    rendered = []
-    for done, card in enumerate(deck.cards, 1):
-        item, render_problems = renderer.render_card(card)
-        rendered.append(item)
-        if progress is not None:
-            progress(done, len(deck.cards))
-        problems += render_problems
-        for formula in item.formulas:
-            formulas.add(card.id, formula)
-    problems += check_rendered(rendered, project.media_dir, project.root)
-    problems += formulas.problems()
+    files = compile_files(paths, project, cache.files, formulas, progress)
+    problems += formulas.finish()
+    for result in files:
+        if result.formula_problems is None:
+            result.formula_problems = formulas.problems_for(result.formula_uses())
+            if result.formula_problems is not None and cache.files is not None:
+                cache.files.put(result)
+        problems += result.problems + (result.formula_problems or [])
+    deck, rendered, digests = _join(project, files)
+    problems += check_unique_ids(deck.cards)
+    problems += check_images(rendered, project.media_dir)
+    problems += check_media(project.media_dir, project.root)
     ledger, ledger_problems = ledgers.read_ledger(project.ledger_path)
     problems += ledger_problems
     ledger_text = project.ledger_path.read_text(encoding="utf-8", errors="replace") if project.ledger_path.exists() else ""
     problems += check_against_ledger(deck, rendered, ledger, ledger_text)
-    return CheckResult(project, deck, rendered, ledger, sort_problems(problems))
+    return CheckResult(project, deck, rendered, ledger, sort_problems(problems), digests, formulas.stats)
+
+
+def _join(project: Project, files: list[FileResult]) -> tuple[Deck, list[RenderedCard], list[NoteDigest]]:
+    """The deck in curated order: files sorted by path, cards in file order."""
+    deck = Deck(project)
+    rendered: list[RenderedCard] = []
+    digests: list[NoteDigest] = []
+    for result in files:
+        deck.cards += result.cards
+        rendered += result.rendered
+        digests += result.digests
+        for card_id, loc in result.retired:
+            deck.retired.setdefault(card_id, loc)
+    return deck, rendered, digests
 
 
 def check_cached(root: Path, progress: Progress | None = None) -> CheckResult:
     """check() through the build cache, saved afterwards: for commands that read the deck often."""
     project, _ = load_project(root)
-    cache = load_cache(project.build_dir)
+    cache = load_cache(project)
     result = check(root, cache, progress)
-    save_cache(project.build_dir, cache)
+    _save_cache(project, cache)
     return result
+
+
+def _save_cache(project: Project, cache: BuildCache) -> None:
+    """Keep what this run computed; a cache that cannot be written only costs time next run."""
+    try:
+        save_cache(project, cache)
+    except OSError:
+        pass
 
 
 def build(
@@ -129,10 +162,12 @@ def build(
 ) -> BuildResult:
     """Build the package; raise BuildFailed (having written nothing) if the sources have errors."""
     project, _ = load_project(root)
-    cache = load_cache(project.build_dir)
+    cache = load_cache(project)
     result = check(root, cache, progress)
     blocking = result.problems if strict else result.errors
     if blocking:
+        if project.build_dir.is_dir():  # a failed build creates nothing, but keeps what it computed: the fix rebuilds one file
+            _save_cache(project, cache)
         raise BuildFailed(result.problems)
     project = result.project
     stamp_time = int(time.time()) if now is None else now
@@ -145,16 +180,13 @@ def build(
             "run `dlanki build` without --frozen and commit dlanki.lock",
         )
         raise BuildFailed([problem])
-    selected = [item for item in result.rendered if selection.matches(item.card)]
+    selected = [(item, digest) for item, digest in zip(result.rendered, result.digests) if selection.matches(item.card)]
     if not selected:
         raise BuildFailed([Problem(Loc("cards/"), "no card matches the selection", "check the --tag / --deck values")])
-    notes = [
-        StampedNote(item, guid_for(project.guid_namespace, item.card.id), new_ledger.notes[item.card.id].mod)
-        for item in selected
-    ]
-    used_types = sorted({item.card.type for item in selected})
+    notes = [StampedNote(item, digest.guid, new_ledger.notes[item.card.id].mod, digest.ords) for item, digest in selected]
+    used_types = sorted({item.card.type for item, _ in selected})
     stamped_types = [StampedNoteType(types[key], new_ledger.notetypes[types[key].name].mod) for key in used_types]
-    media = sorted({name for item in selected for name in item.media})
+    media = sorted({name for item, _ in selected for name in item.media})
     output = output or _default_output(project, selection)
     problems = check_output(project, output)
     if problems:
@@ -162,18 +194,14 @@ def build(
     try:
         write_apkg(output, notes, stamped_types, [project.media_dir / name for name in media])
         ledger_written = ledgers.write_ledger(project.ledger_path, new_ledger)
-        save_cache(project.build_dir, cache)
     except OSError as exc:
         where = _display_path(project, Path(exc.filename) if exc.filename else output)
         raise BuildFailed([Problem(Loc(where), f"cannot write {where}: {exc.strerror or exc}", WRITE_HINT)]) from None
-    card_count = sum(len(item.clozes) if item.card.type == "cloze" else 1 for item in selected)
-    return BuildResult(output, len(notes), card_count, len(media), tuple(changed), ledger_written, tuple(result.warnings))
-
-
-def note_hash(namespace: str, item: RenderedCard, types: dict) -> str:
-    """The ledger's digest of everything Anki stores for a note: a changed digest means an update."""
-    guid = guid_for(namespace, item.card.id)
-    return ledgers.content_hash(guid, types[item.card.type].model_id, item.fields, item.card.tags)
+    _save_cache(project, cache)
+    card_count = sum(len(item.clozes) if item.card.type == "cloze" else 1 for item, _ in selected)
+    return BuildResult(
+        output, len(notes), card_count, len(media), tuple(changed), ledger_written, tuple(result.warnings), result.formulas_checked
+    )
 
 
 WRITE_HINT = "make the folder writable (and build/ a folder, not a file), or choose another place with --output"
@@ -228,15 +256,19 @@ def _restamp(result: CheckResult, types: dict, now: int) -> tuple[ledgers.Ledger
         current = ledgers.Entry(digest, 0)
         new.notetypes[note_type.name] = ledgers.restamp(old.notetypes.get(note_type.name), current, now)
     changed = []
-    for item in result.rendered:
+    for item, digest in zip(result.rendered, result.digests):
         card = item.card
-        digest = note_hash(result.project.guid_namespace, item, types)
-        current = ledgers.Entry(digest, 0, card.deck, card.type, item.clozes)
         previous = old.notes.get(card.id)
+        if previous is not None and not previous.retired and previous.hash == digest.hash and (
+            previous.deck, previous.type, previous.clozes
+        ) == (card.deck, card.type, item.clozes):
+            continue  # unchanged: the old entry is the new one
+        current = ledgers.Entry(digest.hash, 0, card.deck, card.type, item.clozes)
         new.notes[card.id] = ledgers.restamp(previous, current, now)
-        if previous is None or previous.hash != digest or previous.retired:
+        if previous is None or previous.hash != digest.hash or previous.retired:
             changed.append(card.id)
+    present = {card.id for card in result.deck.cards}
     for card_id in result.deck.retired:
-        if card_id in new.notes and card_id not in {c.id for c in result.deck.cards}:
+        if card_id in new.notes and card_id not in present:
             new.notes[card_id] = replace(new.notes[card_id], retired=True)
     return new, changed

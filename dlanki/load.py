@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dlanki.errors import Loc, Problem
@@ -85,31 +86,65 @@ def _source_names(node: YValue, problems: list[Problem]) -> dict[str, str]:
 def load_deck(project: Project) -> tuple[Deck, list[Problem]]:
     """Load every card file under cards/, in sorted path order."""
     deck = Deck(project)
+    paths, problems = card_files(project)
+    for path, rel in paths:
+        data, read_problems = read_card_file(path, rel)
+        loaded = load_file(data, rel) if data is not None else LoadedFile(problems=read_problems)
+        deck.cards += loaded.cards
+        for card_id, loc in loaded.retired:
+            deck.retired.setdefault(card_id, loc)
+        problems += loaded.problems
+    return deck, problems
+
+
+@dataclass
+class LoadedFile:
+    """The cards of one file, as written, and what is wrong with their shape."""
+
+    cards: list[Card] = field(default_factory=list)
+    retired: list[tuple[str, Loc]] = field(default_factory=list)
+    """Card ids listed under `retired:`, with where."""
+    problems: list[Problem] = field(default_factory=list)
+
+
+def card_files(project: Project) -> tuple[list[tuple[Path, str]], list[Problem]]:
+    """Every card file under cards/ in sorted order, with its path relative to the project root."""
     problems: list[Problem] = []
     if not project.cards_dir.is_dir():
         problems.append(Problem(Loc("cards/"), "no cards/ directory", "create cards/ and put YAML card files in it"))
-        return deck, problems
+        return [], problems
     # Any case of the extension: `.YAML` written on another system is still a card file.
     paths = sorted(p for p in project.cards_dir.rglob("*") if p.suffix.lower() in CARD_FILE_SUFFIXES and p.is_file())
     if not paths:
         problems.append(Problem(Loc("cards/"), "cards/ has no .yaml files", "add a card file such as cards/basics.yaml"))
     root = project.root.resolve()
+    files = []
     for path in paths:
         rel = path.relative_to(project.root).as_posix()
         if not path.resolve().is_relative_to(root):
             problems.append(Problem(Loc(rel), "card file is a link to a file outside the project", "copy the file into cards/"))
             continue
-        problems += _load_file(path, rel, deck)
-    return deck, problems
+        files.append((path, rel))
+    return files, problems
 
 
 def read_text(path: Path, rel: str) -> tuple[str | None, list[Problem]]:
     """Read a file as UTF-8 without a byte-order mark, if it is not unreasonably large."""
+    data, problems = read_card_file(path, rel)
+    return (None, problems) if data is None else decode(data, rel)
+
+
+def read_card_file(path: Path, rel: str) -> tuple[bytes | None, list[Problem]]:
+    """A file's bytes, if it is not unreasonably large."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         message = f"file is {size / (1 << 20):.1f} MiB; dlanki reads files of at most {MAX_FILE_BYTES >> 20} MiB"
         return None, [Problem(Loc(rel), message, "split it into several card files")]
-    data = path.read_bytes()
+    return path.read_bytes(), []
+
+
+def decode(data: bytes, rel: str) -> tuple[str | None, list[Problem]]:
+    """Bytes as UTF-8 text without a byte-order mark."""
     if data.startswith(b"\xef\xbb\xbf"):
         return None, [Problem(Loc(rel, 1, 1), "file starts with a UTF-8 byte-order mark (BOM)", "save the file as UTF-8 without BOM")]
     try:
@@ -120,42 +155,45 @@ def read_text(path: Path, rel: str) -> tuple[str | None, list[Problem]]:
         return None, [Problem(Loc(rel, line, col), f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", "save the file as UTF-8")]
 
 
-def _load_file(path: Path, rel: str, deck: Deck) -> list[Problem]:
-    text, problems = read_text(path, rel)
+def load_file(data: bytes, rel: str) -> LoadedFile:
+    """The cards of one card file, checking only their shape."""
+    loaded = LoadedFile()
+    text, loaded.problems = decode(data, rel)
     if text is None:
-        return problems
+        return loaded
     doc, problems = parse_yaml(text, rel)
+    loaded.problems = problems
     if doc is None:
         if not problems:
             problems.append(Problem(Loc(rel, 1), "file is empty", "add `deck:` and `cards:`, or delete the file"))
-        return problems
+        return loaded
     if not isinstance(doc.value, dict):
         problems.append(Problem(doc.loc, "a card file must be a mapping with `deck`, `tags` and `cards`", "see README, Writing cards"))
-        return problems
+        return loaded
     problems += _unknown_keys(doc, FILE_KEYS, "")
     file_deck = _string(doc, "deck", problems)
     file_tags = _string_list(doc, "tags", problems)
     for item in _list(doc, "retired", problems):
         if isinstance(item.value, str) and item.value:
-            deck.retired.setdefault(item.value, item.loc)
+            loaded.retired.append((item.value, item.loc))
         else:
             problems.append(Problem(item.loc, "a retired entry must be a card id", "write `retired: [old-card-id]`"))
     cards = doc.value.get("cards")
     if cards is None:
         if "retired" not in doc.value:
             problems.append(Problem(doc.loc, "no `cards:` list in this file", "add `cards:` with a list of cards"))
-        return problems
+        return loaded
     if not isinstance(cards.value, list):
         problems.append(Problem(cards.loc, "`cards` must be a list", "start each card with `- id: ...`"))
-        return problems
+        return loaded
     for node in cards.value:
-        card = _card(node, file_deck, file_tags, len(deck.cards), problems)
+        card = _card(node, file_deck, file_tags, problems)
         if card is not None:
-            deck.cards.append(card)
-    return problems
+            loaded.cards.append(card)
+    return loaded
 
 
-def _card(node: YValue, file_deck: str | None, file_tags: list[str], order: int, problems: list[Problem]) -> Card | None:
+def _card(node: YValue, file_deck: str | None, file_tags: list[str], problems: list[Problem]) -> Card | None:
     if not isinstance(node.value, dict):
         problems.append(Problem(node.loc, "a card must be a mapping of keys such as `id:` and `front:`", "start the card with `- id: my-card`"))
         return None
@@ -189,7 +227,7 @@ def _card(node: YValue, file_deck: str | None, file_tags: list[str], order: int,
     tags = tuple(dict.fromkeys(file_tags + _string_list(node, "tags", problems, card_id)))
     if len(problems) > before and (not card_id or note_type not in FIELDS_BY_TYPE):
         return None
-    return Card(card_id, note_type or "", fields, tags, card_deck or "", tuple(sources), node.loc, order)
+    return Card(card_id, note_type or "", fields, tags, card_deck or "", tuple(sources), node.loc)
 
 
 def _unknown_keys(node: YValue, allowed: tuple[str, ...], card_id: str) -> list[Problem]:

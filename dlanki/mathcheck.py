@@ -3,7 +3,7 @@
 A formula MathJax cannot parse shows in Anki as raw TeX or a red error box, so it is an error here.
 MathJax runs under Node.js from node_modules (installed by `npm ci`); each cloze card's question
 side is checked too, because a deletion inside a formula changes the TeX MathJax sees. Formulas are
-streamed to Node while Python renders the rest, so the check runs on the second core.
+streamed to Node while Python renders the rest, on up to two processes (mathjax_workers.py).
 
 MathJax also measures each formula from its font metrics, so a formula wider than a phone screen is
 a warning: MathJax never breaks a line, so such a formula is cut off or scrolls sideways.
@@ -11,15 +11,15 @@ a warning: MathJax never breaks a line, so such a formula is cut off or scrolls 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
-import subprocess
-import threading
 from importlib import resources
 from pathlib import Path
 
 from dlanki.errors import Loc, Problem
+from dlanki.mathjax_workers import MathJaxWorkers
 from dlanki.mathspans import cloze_variants
 from dlanki.model import Formula
 
@@ -50,124 +50,139 @@ def find_mathjax(root: Path) -> Path | None:
     return None
 
 
+def mathjax_identity(root: Path) -> str:
+    """Which MathJax checks formulas ("" if none can run): a verdict is only as good as what gave it."""
+    mathjax = find_mathjax(root)
+    if mathjax is None or shutil.which("node") is None:
+        return ""
+    try:
+        version = json.loads((mathjax / "package.json").read_text(encoding="utf-8")).get("version", "?")
+    except (OSError, ValueError, AttributeError):
+        version = "?"
+    script = resources.files("dlanki").joinpath("mathjax_check.js").read_bytes()
+    return f"mathjax-full {version}, check {hashlib.sha256(script).hexdigest()[:16]}"
+
+
+MISSING = object()
+
+
 class FormulaChecker:
-    """Feed formulas as they are rendered; collect MathJax's verdicts at the end."""
+    """Feed formulas as they are rendered; collect MathJax's verdicts at the end, then problems per file."""
 
     def __init__(self, root: Path, known_ok: dict[str, float | None] | None = None):
         self.known_ok = known_ok if known_ok is not None else {}
         """`display|tex` of formulas already proven to render → their width in em (None: short, not
         measured); updated with this run's successes."""
-        self._mathjax = find_mathjax(root)
-        self._node = shutil.which("node")
-        self._jobs: dict[tuple[str, bool], list[tuple[str, Formula]]] = {}
-        self._order: list[tuple[str, bool]] = []
-        self._answers: list[str] = []
-        self._widths: dict[tuple[str, Formula], list[tuple[float, bool]]] = {}
-        """Each formula use → the measured widths of its sides (width, on a cloze question side)."""
-        self._process: subprocess.Popen | None = None
-        self._reader: threading.Thread | None = None
-        self._script = resources.as_file(resources.files("dlanki").joinpath("mathjax_check.js"))
+        mathjax = find_mathjax(root)
+        node = shutil.which("node")
+        self.available = mathjax is not None and node is not None
+        """MathJax can run: without it no formula is checked, and no earlier verdict is used either, so
+        a warm cache reports exactly what a cold one does."""
+        self._missing = "Node.js" if node is None else "MathJax (node_modules/mathjax-full)"
+        self._workers = MathJaxWorkers(node, mathjax, may_be_wide) if self.available else None
+        self._verdicts: dict[tuple[str, bool], tuple[str | None, float | None] | None] = {}
+        """Every formula side seen → (error, width), or None while MathJax has not answered."""
+        self._variants: dict[str, list[str]] = {}
+        self._unverified: set[tuple[str, bool]] = set()
 
-    def add(self, card_id: str, formula: Formula) -> None:
-        for tex in dict.fromkeys(cloze_variants(formula.anki_tex)):
-            key = (tex, formula.display)
-            cached = _cache_key(key)
-            if cached in self.known_ok:
-                self._measured(key, self.known_ok[cached], [(card_id, formula)])
-                continue
-            if key not in self._jobs:
-                self._jobs[key] = []
-                self._order.append(key)
-                self._send(key)
-            self._jobs[key].append((card_id, formula))
-
-    def _send(self, key: tuple[str, bool]) -> None:
-        if self._mathjax is None or self._node is None:
+    def add(self, formula: Formula) -> None:
+        if not self.available:
+            # Nothing will check it: no need to work out what each cloze side shows.
+            self._unverified.add((formula.anki_tex, formula.display))
             return
-        if self._process is None:
-            script = self._script.__enter__()
-            self._process = subprocess.Popen(
-                [self._node, str(script), str(self._mathjax)],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                encoding="utf-8",
-            )
-            # Drain stdout concurrently, or a full pipe would stall Node and then us.
-            self._reader = threading.Thread(target=lambda: self._answers.extend(self._process.stdout), daemon=True)
-            self._reader.start()
-        request = {"tex": key[0], "display": key[1], "measure": may_be_wide(key[0])}
-        self._process.stdin.write(json.dumps(request) + "\n")
+        for tex in self.variants(formula.anki_tex):
+            key = (tex, formula.display)
+            if key in self._verdicts:
+                continue
+            width = self.known_ok.get(_cache_key(key), MISSING)
+            if width is not MISSING:
+                self._verdicts[key] = (None, width)
+                continue
+            self._verdicts[key] = None
+            self._workers.send(key)
 
-    def problems(self) -> list[Problem]:
-        if not self._jobs:
-            return self._too_wide()
-        if self._process is None:
-            missing = "Node.js" if self._node is None else "MathJax (node_modules/mathjax-full)"
-            return self._too_wide() + [
+    def variants(self, anki_tex: str) -> list[str]:
+        """The TeX of each side (answer first), computed once per formula text."""
+        found = self._variants.get(anki_tex)
+        if found is None:
+            found = self._variants[anki_tex] = list(dict.fromkeys(cloze_variants(anki_tex)))
+        return found
+
+    def finish(self) -> list[Problem]:
+        """Wait for MathJax; problems that belong to no one file (MathJax missing or failing)."""
+        if not self.available:
+            if not self._unverified:
+                return []
+            return [
                 Problem(
                     Loc("cards/"),
-                    f"{len(self._order)} formula(s) not verified: {missing} not found",
+                    f"{len(self._unverified)} formula(s) not verified: {self._missing} not found",
                     "run `npm ci` in the project (needs Node.js) so MathJax 3.2.2 can check them",
                     level="warning",
                 )
             ]
-        self._process.stdin.close()
-        self._reader.join()
-        stderr = self._process.stderr.read()
-        code = self._process.wait()
-        self._script.__exit__(None, None, None)
-        if code != 0 or len(self._answers) != len(self._order):
-            return [Problem(Loc("cards/"), f"MathJax check failed: {stderr.strip()[:300]}", "report this as a dlanki bug")]
-        problems = []
-        for key, answer in zip(self._order, self._answers):
-            verdict = json.loads(answer)
-            if verdict["error"]:
-                problems += self._located(key, verdict["error"])
-            else:
-                self.known_ok[_cache_key(key)] = verdict["width"]
-                self._measured(key, verdict["width"], self._jobs[key])
-        return problems + self._too_wide()
+        self._workers.finish()
+        for key, verdict in self._workers.verdicts.items():
+            self._verdicts[key] = verdict
+            if verdict[0] is None:
+                self.known_ok[_cache_key(key)] = verdict[1]
+        failures = list(self._workers.failures)
+        if not failures and any(verdict is None for verdict in self._verdicts.values()):
+            failures.append("no answer for some formulas")
+        return [Problem(Loc("cards/"), f"MathJax check failed: {failure}", "report this as a dlanki bug") for failure in failures[:1]]
 
-    def _measured(self, key: tuple[str, bool], width: float | None, uses: list[tuple[str, Formula]]) -> None:
-        if width is not None and width > PHONE_FORMULA_EM:
-            for use in uses:
-                on_question = key[0] != cloze_variants(use[1].anki_tex)[0]
-                self._widths.setdefault(use, []).append((width, on_question))
+    @property
+    def stats(self) -> tuple[int, float]:
+        """How many formula sides MathJax checked in this run, and in how many seconds (first sent to last answered)."""
+        if self._workers is None or not self._workers.sent:
+            return 0, 0.0
+        return self._workers.sent, self._workers.finished_at - self._workers.started_at
 
-    def _too_wide(self) -> list[Problem]:
-        """One warning per formula use that is wider than a phone, naming its widest side."""
+    def problems_for(self, uses: list[tuple[str, Formula]]) -> list[Problem] | None:
+        """The problems of these formula uses (one file's), or None if some side has no verdict."""
+        if not self.available:
+            return None
         problems = []
-        for (card_id, formula), sides in self._widths.items():
-            width, on_question = max(sides)
-            side = " (on a cloze question side)" if on_question else ""
-            kind = "display formula" if formula.display else "inline formula"
-            problems.append(
-                Problem(
-                    formula.loc,
-                    f"{kind} ${_short(formula.tex)}$ is too wide for a {PHONE_WIDTH_PX} px phone{side}: "
-                    f"{width:.1f}em, {PHONE_FORMULA_EM:.1f}em fit",
-                    "break it into lines (\\begin{aligned} … \\\\ … \\end{aligned}) or shorten the notation",
-                    card_id,
-                    level="warning",
-                )
-            )
+        for card_id, formula in uses:
+            sides = self.variants(formula.anki_tex)
+            widest: tuple[float, bool] | None = None
+            for tex in sides:
+                verdict = self._verdicts.get((tex, formula.display))
+                if verdict is None:
+                    return None
+                error, width = verdict
+                on_question = tex != sides[0]
+                if error:
+                    problems.append(_cannot_render(card_id, formula, error, on_question))
+                elif width is not None and width > PHONE_FORMULA_EM:
+                    widest = max(widest, (width, on_question)) if widest else (width, on_question)
+            if widest is not None:
+                problems.append(_too_wide(card_id, formula, *widest))
         return problems
 
-    def _located(self, key: tuple[str, bool], error: str) -> list[Problem]:
-        problems = []
-        for card_id, formula in dict.fromkeys(self._jobs[key]):
-            side = "" if key[0] == cloze_variants(formula.anki_tex)[0] else " (on a cloze question side)"
-            problems.append(
-                Problem(
-                    formula.loc,
-                    f"MathJax cannot render ${_short(formula.tex)}${side}: {error}",
-                    "fix the LaTeX; Anki's MathJax shows it as raw TeX or an error",
-                    card_id,
-                )
-            )
-        return problems
+
+def _cannot_render(card_id: str, formula: Formula, error: str, on_question: bool) -> Problem:
+    side = " (on a cloze question side)" if on_question else ""
+    return Problem(
+        formula.loc,
+        f"MathJax cannot render ${_short(formula.tex)}${side}: {error}",
+        "fix the LaTeX; Anki's MathJax shows it as raw TeX or an error",
+        card_id,
+    )
+
+
+def _too_wide(card_id: str, formula: Formula, width: float, on_question: bool) -> Problem:
+    """One warning per formula use that is wider than a phone, naming its widest side."""
+    side = " (on a cloze question side)" if on_question else ""
+    kind = "display formula" if formula.display else "inline formula"
+    return Problem(
+        formula.loc,
+        f"{kind} ${_short(formula.tex)}$ is too wide for a {PHONE_WIDTH_PX} px phone{side}: "
+        f"{width:.1f}em, {PHONE_FORMULA_EM:.1f}em fit",
+        "break it into lines (\\begin{aligned} … \\\\ … \\end{aligned}) or shorten the notation",
+        card_id,
+        level="warning",
+    )
 
 
 def _cache_key(key: tuple[str, bool]) -> str:

@@ -1,7 +1,8 @@
 // Parse TeX with MathJax 3.2.2 (the version Anki bundles) and report what would not render, and how wide
 // it is. stdin: one JSON object {"tex": "...", "display": true, "measure": true} per line; stdout: one
-// JSON line per input, {"error": null or the message, "width": null or the width in em}. Line by line,
-// so Python can stream formulas while it renders.
+// JSON line per input, in order, {"error": null or the message, "width": null or the width in em}.
+// Line by line, and answers are flushed as soon as the input read so far is done, so Python can stream
+// formulas while it renders and keep only a few in flight per process (mathcheck.py runs two).
 // Anki adds `noerrors` (shows broken TeX raw) and `noundefined` (shows unknown macros in red); both
 // hide errors from the learner's eye but not from us, so they are left out and errors are thrown.
 "use strict";
@@ -52,11 +53,18 @@ function check(source, display) {
   }
 }
 
-function width(source, display) {
+// A formula that may be wide is parsed once, with the post-filters, and measured from that same tree:
+// MathJax throws the same parse errors, and the post-filters keep an error node where it was.
+function checkAndMeasure(source, display) {
   const item = new measureDoc.options.MathItem(source, measurer, !!display);
   item.setMetrics(16, 8, 1e6, 1e6, 1);
-  item.compile(measureDoc);
-  return Math.round(output.getBBox(item, measureDoc).w * 1000) / 1000;
+  try {
+    item.compile(measureDoc);
+  } catch (err) {
+    return { error: String(err && err.message ? err.message : err), width: null };
+  }
+  const error = findError(item.root);
+  return { error, width: error ? null : Math.round(output.getBBox(item, measureDoc).w * 1000) / 1000 };
 }
 
 function findError(node) {
@@ -69,13 +77,19 @@ function findError(node) {
   return null;
 }
 
-const out = [];
+let out = [];
+let flushing = false;
+const flush = () => {
+  flushing = false;
+  if (out.length) process.stdout.write(out.join("\n") + "\n");
+  out = [];
+};
 readline.createInterface({ input: process.stdin }).on("line", (line) => {
   const { tex: source, display, measure } = JSON.parse(line);
-  const error = check(source, display);
-  const answer = { error, width: !error && measure ? width(source, display) : null };
+  const answer = measure ? checkAndMeasure(source, display) : { error: check(source, display), width: null };
   out.push(JSON.stringify(answer));
-  if (out.length >= 256) process.stdout.write(out.splice(0).join("\n") + "\n");
-}).on("close", () => {
-  if (out.length) process.stdout.write(out.join("\n") + "\n");
-});
+  if (!flushing) {
+    flushing = true;
+    setImmediate(flush); // after every line of the chunk just read
+  }
+}).on("close", flush);

@@ -7,6 +7,7 @@ a deletion at the first `}}`, so the LaTeX `\\frac{1}{2}}}` inside `{{c1::…}}`
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 DELIMITERS = (("$$", "$$", True), ("\\[", "\\]", True), ("\\(", "\\)", False), ("$", "$", False))
@@ -178,20 +179,27 @@ def mark_clozes(tex: str) -> str:
         return tex
     out: list[str] = []
     i = 0
-    while i < len(tex):
-        match = CLOZE_OPEN.match(tex, i)
-        if not match:
-            out.append(tex[i])
-            i += 1
-            continue
-        end, hint_at = _cloze_end(tex, match.end())
+    for match, end, hint_at in _clozes_from(tex):
         body_end = hint_at if hint_at >= 0 else end
         body = tex[match.end() : body_end]
         if end < len(tex) and _groupable(body):
             body = "\\class{" + CLOZE_MATH_CLASS.format(match.group(1)) + "}{" + body + "}"
-        out.append(match.group(0) + body + tex[body_end:end] + tex[end : end + 2])
+        out.append(tex[i : match.start()] + match.group(0) + body + tex[body_end:end] + tex[end : end + 2])
         i = end + 2
+    out.append(tex[i:])
     return "".join(out)
+
+
+def _clozes_from(tex: str) -> Iterator[tuple[re.Match, int, int]]:
+    """The top-level deletions of `tex`, left to right, with the offsets of their `}}` and `::` (or -1)."""
+    i = 0
+    while True:
+        match = CLOZE_OPEN.search(tex, i)
+        if match is None:
+            return
+        end, hint_at = _cloze_end(tex, match.end())
+        yield match, end, hint_at
+        i = end + 2
 
 
 _MARK = re.compile(r"\\class\{" + CLOZE_MATH_CLASS.format(r"\d+") + r"\}\{")
@@ -240,23 +248,23 @@ def cloze_variants(tex: str) -> list[str]:
 
 def reveal(tex: str, hidden: int | None) -> str:
     """Resolve cloze markup the way Anki does: deletion `hidden` becomes [...] (or [hint])."""
+    if "{{c" not in tex:
+        return tex
     out: list[str] = []
     i = 0
-    while i < len(tex):
-        match = CLOZE_OPEN.match(tex, i)
-        if not match:
-            out.append(tex[i])
-            i += 1
-            continue
-        end, hint_at = _cloze_end(tex, match.end())
-        body_end = hint_at if hint_at >= 0 else end
-        body = reveal(tex[match.end() : body_end], hidden)
+    for match, end, hint_at in _clozes_from(tex):
+        out.append(tex[i : match.start()])
         if int(match.group(1)) == hidden:
             out.append(f"[{tex[hint_at + 2 : end]}]" if hint_at >= 0 else "[...]")
         else:
-            out.append(body)
+            out.append(reveal(tex[match.end() : hint_at if hint_at >= 0 else end], hidden))
         i = end + 2
+    out.append(tex[i:])
     return "".join(out)
+
+
+# Only these characters can change _cloze_end's state; everything between them is skipped at once.
+_CLOZE_SPECIAL = re.compile(r"[{}\\:]")
 
 
 def _cloze_end(tex: str, start: int) -> tuple[int, int]:
@@ -264,18 +272,27 @@ def _cloze_end(tex: str, start: int) -> tuple[int, int]:
     depth = 0
     hint = -1
     i = start
-    while i < len(tex):
-        if CLOZE_OPEN.match(tex, i):
-            inner_end, _ = _cloze_end(tex, CLOZE_OPEN.match(tex, i).end())
-            i = inner_end + 2
-            continue
-        if tex.startswith("\\{", i) or tex.startswith("\\}", i):
-            i += 2
-            continue
-        if depth == 0 and tex.startswith("}}", i):
-            return i, hint
-        if depth == 0 and hint < 0 and tex.startswith("::", i):
+    n = len(tex)
+    while True:
+        found = _CLOZE_SPECIAL.search(tex, i)
+        if found is None:
+            return n, hint
+        i = found.start()
+        ch = tex[i]
+        if ch == "{":
+            nested = CLOZE_OPEN.match(tex, i)
+            if nested:
+                i = _cloze_end(tex, nested.end())[0] + 2
+                continue
+            depth += 1
+        elif ch == "\\":
+            if tex.startswith(("\\{", "\\}"), i):
+                i += 2
+                continue
+        elif ch == "}":
+            if depth == 0 and tex.startswith("}}", i):
+                return i, hint
+            depth -= 1
+        elif depth == 0 and hint < 0 and tex.startswith("::", i):
             hint = i
-        depth += {"{": 1, "}": -1}.get(tex[i], 0)
         i += 1
-    return len(tex), hint

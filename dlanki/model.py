@@ -79,8 +79,6 @@ class Card:
     sources: tuple[str, ...]
     """Provenance as written: source keys such as "smith2020", or a key and an item: "book#15"."""
     loc: Loc
-    order: int
-    """Position in the curated order (files sorted, then cards in file order)."""
 
 
 @dataclass(frozen=True)
@@ -122,11 +120,23 @@ class RenderedCard:
     """Every image the fields show, with where it is written."""
 
 
+@dataclass(frozen=True)
+class NoteDigest:
+    """What the ledger and the package need of a rendered card besides its fields."""
+
+    guid: str
+    hash: str
+    """The ledger's digest of everything Anki stores for the note: a changed digest means an update."""
+    ords: tuple[int, ...]
+    """Template ordinals of the note's cards, in the order the package lists them."""
+
+
 @dataclass
 class Deck:
     """Everything loaded from a project's sources."""
 
     project: Project
     cards: list[Card] = field(default_factory=list)
+    """In the curated order: files sorted by path, then cards in file order."""
     retired: dict[str, Loc] = field(default_factory=dict)
     """Card ids explicitly retired by the authors, with where they were retired."""

@@ -1,14 +1,19 @@
-"""Stages 4 and 5: assemble genanki notes and write the .apkg deterministically and atomically.
+"""Stages 4 and 5: assemble notes and write the .apkg deterministically and atomically.
 
 genanki's own Package.write_to_file stamps every note with one clock time, leaves a temp SQLite file
 behind, stores zip entries uncompressed with the current time, and numbers media in list order; each
 of those would break merging or byte-identical builds, so the writer here replaces it.
+
+The collection is genanki's schema and exactly the rows genanki's Note.write_to_db inserts, in the
+same order (a note, then its cards), so the bytes are the ones genanki would write (tests/test_package.py
+compares them). Each row is inserted by one prepared statement instead of through genanki's objects,
+which took half the time of a rebuild; executemany per table was measured too (no faster, and it
+orders pages differently, so other bytes).
 """
 
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import sqlite3
 import tempfile
@@ -34,6 +39,8 @@ class StampedNote:
     rendered: RenderedCard
     guid: str
     mod: int
+    ords: tuple[int, ...]
+    """Template ordinals of its cards (cardfile.card_ordinals)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,10 @@ def _remove_stale_temp_files(path: Path) -> None:
 def _write_collection(db_path: Path, notes: list[StampedNote], note_types: list[StampedNoteType]) -> None:
     conn = sqlite3.connect(db_path)
     try:
+        # A scratch file, renamed into place only as part of the finished zip: no journal on disk and no
+        # fsync (neither changes a byte of the database).
+        conn.execute("PRAGMA journal_mode = MEMORY")
+        conn.execute("PRAGMA synchronous = OFF")
         cursor = conn.cursor()
         cursor.executescript(APKG_SCHEMA)
         cursor.executescript(APKG_COL)
@@ -107,21 +118,35 @@ def _write_collection(db_path: Path, notes: list[StampedNote], note_types: list[
         )
         # Note and card ids only matter for notes new to a collection; derive them from the stamps,
         # so they are stable for the same sources and read as "added at" dates in Anki's browser.
-        first_stamp = min((n.mod for n in notes), default=0)
-        ids = itertools.count(first_stamp * 1000)
-        for position, stamped in enumerate(notes):
+        next_id = min((n.mod for n in notes), default=0) * 1000
+        deck_ids = {name: deck.deck_id for name, deck in decks.items()}
+        model_ids = {key: model.model_id for key, model in models.items()}
+        insert = cursor.execute
+        for due, stamped in enumerate(notes):
             card = stamped.rendered.card
-            note = genanki.Note(
-                model=models[card.type],
-                fields=list(stamped.rendered.fields),
-                tags=list(card.tags),
-                guid=stamped.guid,
-                due=position,
-            )
-            note.write_to_db(cursor, stamped.mod, decks[card.deck].deck_id, ids)
+            fields = stamped.rendered.fields
+            note_id, mod, deck_id = next_id, stamped.mod, deck_ids[card.deck]
+            # The columns of genanki.Note.write_to_db and genanki.Card.write_to_db, in their order.
+            insert(NOTE_ROW, (note_id, stamped.guid, model_ids[card.type], mod, -1, _tags(card.tags), "\x1f".join(fields), fields[0], 0, 0, ""))
+            for ordinal in stamped.ords:
+                next_id += 1
+                insert(CARD_ROW, (next_id, note_id, deck_id, ordinal, mod, -1, 0, 0, due, 0, 0, 0, 0, 0, 0, 0, 0, ""))
+            next_id += 1
         conn.commit()
     finally:
         conn.close()
+
+
+NOTE_ROW = "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);"
+"""id, guid, mid, mod, usn, tags, flds, sfld (the sort field: the first), csum, flags, data."""
+CARD_ROW = "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?);"
+"""id, nid, did, ord, mod, usn, type, queue, due (the note's position), ivl, factor, reps, lapses, left,
+odue, odid, flags, data."""
+
+
+def _tags(tags: tuple[str, ...]) -> str:
+    """genanki's tag column: space-separated with a space at each end."""
+    return " " + " ".join(tags) + " "
 
 
 def _write_zip(zip_path: Path, db_path: Path, media: list[Path]) -> None:

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 
-from dlanki.cache import BuildCache
 from dlanki.errors import Problem
 from dlanki.mathspans import CLOZE_OPEN, mark_clozes, space_cloze_braces, split_math
 from dlanki.model import Card, Formula, Image, RenderedCard, TextField
@@ -44,10 +43,11 @@ def markdown_parser() -> MarkdownIt:
 class Renderer:
     """Turns Markdown with formulas and clozes into Anki field HTML; reuses one Markdown parser."""
 
-    def __init__(self, cache: BuildCache | None = None, source_names: dict[str, str] | None = None) -> None:
-        self._cache = cache or BuildCache()
+    def __init__(self, source_names: dict[str, str] | None = None) -> None:
         self._source_names = source_names or {}
         self._md = markdown_parser()
+        self._seen: dict[str, tuple] = {}
+        """Source text → its location-free result, so text written twice is rendered once."""
 
     def render_card(self, card: Card) -> tuple[RenderedCard, list[Problem]]:
         problems: list[Problem] = []
@@ -70,19 +70,18 @@ class Renderer:
         return RenderedCard(card, tuple(fields), media, clozes, tuple(formulas), tuple(images)), problems
 
     def render_field(self, source: TextField, card_id: str = "") -> FieldResult:
-        self._cache.used_fields.add(source.text)
-        cached = self._cache.fields.get(source.text)
-        if cached is not None:
-            body, images, formulas = cached
+        seen = self._seen.get(source.text)
+        if seen is not None:
+            body, images, formulas = seen
             return FieldResult(
                 body,
-                images=[(src, offset) for src, offset in images],
+                images=list(images),
                 formulas=[Formula(tex, display, source.loc_at(offset), shown) for tex, display, offset, shown in formulas],
             )
         result, offsets = self._render_field(source, card_id)
         if not result.problems:
-            formulas = [[f.tex, f.display, offset, f.shown] for f, offset in zip(result.formulas, offsets)]
-            self._cache.fields[source.text] = [result.html, [list(i) for i in result.images], formulas]
+            formulas = [(f.tex, f.display, offset, f.shown) for f, offset in zip(result.formulas, offsets)]
+            self._seen[source.text] = (result.html, tuple(result.images), formulas)
         return result
 
     def _render_field(self, source: TextField, card_id: str) -> tuple[FieldResult, list[int]]:

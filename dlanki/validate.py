@@ -1,4 +1,11 @@
-"""Stage 2: pure checks. Each check yields Problems; all of them run, nothing stops halfway."""
+"""Stage 2: pure checks. Each check yields Problems; all of them run, nothing stops halfway.
+
+Most checks look at one card alone: they belong in check_card (the sources as written) or
+check_rendered_card (what Anki will receive). Those run once per card file and their problems are
+cached with the file's other results (cardfile.py, filecache.py), so a new per-card check added
+there runs, and is cached, with no other change. Checks that compare cards with each other or look
+at other files (unique ids, media/) run on every build, from the cached summaries.
+"""
 
 from __future__ import annotations
 
@@ -30,27 +37,42 @@ UNSAFE_BBOX = re.compile(r"\\bbox\s*\[[^\]]*:")
 
 def check_cards(cards: list[Card], source_names: dict[str, str]) -> Iterator[Problem]:
     """Checks on the sources as written."""
-    seen: dict[str, Card] = {}
     for card in cards:
-        yield from _check_id(card, seen)
-        yield from _check_fields(card)
-        yield from _check_tags(card)
-        yield from _check_sources(card, source_names)
-        yield from _check_deck(card)
+        yield from check_card(card, source_names)
+    yield from check_unique_ids(cards)
+
+
+def check_card(card: Card, source_names: dict[str, str]) -> Iterator[Problem]:
+    """Checks on one card as written, needing no other card and no other file."""
+    yield from _check_slug(card)
+    yield from _check_fields(card)
+    yield from _check_tags(card)
+    yield from _check_sources(card, source_names)
+    yield from _check_deck(card)
 
 
 def check_rendered(rendered: list[RenderedCard], media_dir: Path, root: Path) -> Iterator[Problem]:
     """Checks on what Anki will receive."""
     for item in rendered:
-        card = item.card
-        yield from _check_clozes(item)
-        yield from _check_formulas(item)
-        for image in item.images:
-            yield from _check_image(card, image, media_dir)
+        yield from check_rendered_card(item)
+    yield from check_images(rendered, media_dir)
     yield from check_media(media_dir, root)
 
 
-def _check_id(card: Card, seen: dict[str, Card]) -> Iterator[Problem]:
+def check_rendered_card(item: RenderedCard) -> Iterator[Problem]:
+    """Checks on one rendered card, needing no other card and no file."""
+    yield from _check_clozes(item)
+    yield from _check_formulas(item)
+
+
+def check_images(rendered: list[RenderedCard], media_dir: Path) -> Iterator[Problem]:
+    """Every image a card shows is a file in media/."""
+    for item in rendered:
+        for image in item.images:
+            yield from _check_image(item.card, image, media_dir)
+
+
+def _check_slug(card: Card) -> Iterator[Problem]:
     if not ID_RE.match(card.id):
         yield Problem(
             card.loc,
@@ -58,14 +80,20 @@ def _check_id(card: Card, seen: dict[str, Card]) -> Iterator[Problem]:
             "use lowercase ASCII letters, digits and single hyphens, e.g. `cnn-pooling-max`",
             card.id,
         )
-    first = seen.setdefault(card.id, card)
-    if first is not card:
-        yield Problem(
-            card.loc,
-            f"duplicate card id {card.id!r} (first used at {first.loc.path}:{first.loc.line})",
-            "give this card its own id; ids must be unique across all files",
-            card.id,
-        )
+
+
+def check_unique_ids(cards: list[Card]) -> Iterator[Problem]:
+    """No two cards share an id, in any files."""
+    seen: dict[str, Card] = {}
+    for card in cards:
+        first = seen.setdefault(card.id, card)
+        if first is not card:
+            yield Problem(
+                card.loc,
+                f"duplicate card id {card.id!r} (first used at {first.loc.path}:{first.loc.line})",
+                "give this card its own id; ids must be unique across all files",
+                card.id,
+            )
 
 
 def _check_fields(card: Card) -> Iterator[Problem]:

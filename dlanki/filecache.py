@@ -1,0 +1,142 @@
+"""The cache of card files (build/.cache/files/): each file's FileResult, under a key of all it depends on.
+
+A key digests the file's bytes and path (locations name it), the project settings, every file of
+dlanki itself, the versions of Python and of the libraries that shape the output, and the MathJax
+that proves formulas. So an entry can only ever stand for the result a cold build would compute.
+
+An entry is used only if it is intact (a digest over its bytes), unpickles to nothing but dlanki's
+own plain dataclasses, and names the key and path it was looked up by. Anything else (a truncated
+write, a file from another version, a hand-made pickle) is ignored and the file compiled again.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import io
+import os
+import pickle
+import sys
+from pathlib import Path
+
+from dlanki.cardfile import FileResult
+from dlanki.errors import Loc, Problem
+from dlanki.model import Card, Formula, Image, NoteDigest, Project, RenderedCard, TextField
+
+FORMAT = b"dlanki file cache 1\n"
+_DIGEST_SIZE = 32
+_LIBRARIES = ("markdown-it-py", "mdurl", "nh3", "PyYAML", "genanki")
+_ALLOWED = {(cls.__module__, cls.__qualname__): cls for cls in (FileResult, Card, TextField, RenderedCard, Formula, Image, NoteDigest, Loc, Problem)}
+
+
+def environment(project: Project, mathjax: str) -> str:
+    """A digest of everything besides a file's own bytes and path that its result depends on."""
+    digest = hashlib.sha256(FORMAT)
+    digest.update(code_digest().encode())
+    digest.update(repr((sorted(project.sources.items()), project.guid_namespace, mathjax)).encode())
+    return digest.hexdigest()
+
+
+_CODE_DIGEST: list[str] = []
+
+
+def code_digest() -> str:
+    """dlanki's own files (code, templates, the MathJax script), Python and the libraries' versions."""
+    if not _CODE_DIGEST:
+        from importlib.metadata import PackageNotFoundError, version
+
+        package = Path(__file__).parent
+        digest = hashlib.sha256(sys.version.encode())
+        for path in sorted(package.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+        for library in _LIBRARIES:
+            try:
+                digest.update(f"{library}=={version(library)}".encode())
+            except PackageNotFoundError:
+                digest.update(f"{library} missing".encode())
+        _CODE_DIGEST.append(digest.hexdigest())
+    return _CODE_DIGEST[0]
+
+
+class FileStore:
+    """Cached FileResults in one folder, one file per entry, named by its key."""
+
+    def __init__(self, folder: Path, environment: str):
+        self.folder = folder
+        self.environment = environment.encode()
+        self.used: set[str] = set()
+        self.pending: dict[str, FileResult] = {}
+
+    def key(self, rel: str, data: bytes) -> str:
+        digest = hashlib.sha256(self.environment)
+        digest.update(b"\0" + rel.encode() + b"\0")
+        digest.update(data)
+        return digest.hexdigest()[:40]
+
+    def get(self, key: str, rel: str) -> FileResult | None:
+        """The cached result for this key and path, or None if there is none worth trusting."""
+        self.used.add(key)
+        try:
+            blob = (self.folder / f"{key}.pickle").read_bytes()
+        except OSError:
+            return None
+        head, stored, payload = blob[: len(FORMAT)], blob[len(FORMAT) : len(FORMAT) + _DIGEST_SIZE], blob[len(FORMAT) + _DIGEST_SIZE :]
+        if head != FORMAT or hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest() != stored:
+            return None
+        enabled = gc.isenabled()
+        gc.disable()  # unpickling creates many objects at once; the collector would scan them over and over
+        try:
+            result = _SafeUnpickler(io.BytesIO(payload)).load()
+        except Exception:  # any damage at all means "not cached"
+            return None
+        finally:
+            if enabled:
+                gc.enable()
+        if type(result) is not FileResult or result.key != key or result.rel != rel:
+            return None
+        return result
+
+    def put(self, result: FileResult) -> None:
+        """Keep a result, to be written by save()."""
+        if result.key:
+            self.used.add(result.key)
+            self.pending[result.key] = result
+
+    def save(self) -> None:
+        """Write the new entries and delete the ones this build did not use, so the cache never outgrows the deck."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for key, result in self.pending.items():
+                payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+                stored = hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest()
+                _write(self.folder / f"{key}.pickle", FORMAT + stored + payload)
+        finally:
+            if enabled:
+                gc.enable()
+        self.pending.clear()
+        for entry in self.folder.iterdir():
+            if entry.name.endswith(".pickle") and entry.name[: -len(".pickle")] not in self.used:
+                entry.unlink(missing_ok=True)
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write beside the target, then rename: no fsync, because a damaged entry is detected and ignored."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+
+
+class _SafeUnpickler(pickle.Unpickler):
+    """Builds dlanki's own dataclasses and plain values only: a pickle naming any other class is refused."""
+
+    def find_class(self, module: str, name: str):
+        cls = _ALLOWED.get((module, name))
+        if cls is None:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the file cache")
+        return cls
