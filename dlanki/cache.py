@@ -5,17 +5,24 @@ a build writes or reports, only how fast it gets there; build/.cache is safe to 
 
 - files/: each card file's loaded, checked and rendered result (filecache.py);
 - formulas.json: every formula MathJax proved to render, with its width, keyed by the formula's text
-  and by the MathJax and check script that proved it, so a formula is proved once, ever, per project.
+  and by the MathJax and check script that proved it, so a formula is proved once, ever, per project;
+- media.json: the problems found in media/, under a digest of every name, kind and byte in it;
+- outputs.json: for each package written, a digest of its inputs and of its bytes, so a rebuild whose
+  inputs are all unchanged leaves the identical package in place instead of writing it again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dlanki.filecache import FileStore, environment
+from dlanki.errors import Loc, Problem
+from dlanki.filecache import FileStore, code_digest, environment
 from dlanki.ledger import atomic_write
 from dlanki.mathcheck import mathjax_identity
 from dlanki.model import Project
@@ -31,6 +38,26 @@ class BuildCache:
     """Which MathJax proved them (mathcheck.mathjax_identity, digested)."""
     formulas_saved: int = -1
     """How many verdicts formulas.json holds: it is rewritten only when a build proved new ones."""
+    media: tuple[str, list[Problem]] | None = None
+    """The digest of media/ (media_digest) and the problems found in it."""
+    media_changed: bool = False
+    outputs: dict[str, list[str]] = field(default_factory=dict)
+    """Package path → [digest of its inputs, sha256 of its bytes]."""
+    outputs_changed: bool = False
+
+    def unchanged_output(self, path: Path, inputs: str) -> bool:
+        """Is `path` the package these inputs make, as written by an earlier build and untouched since?"""
+        record = self.outputs.get(str(path.resolve()))
+        if record is None or record[0] != inputs or path.is_symlink() or not path.is_file():
+            return False
+        try:
+            return hashlib.sha256(path.read_bytes()).hexdigest() == record[1]
+        except OSError:
+            return False
+
+    def remember_output(self, path: Path, inputs: str, sha256: str) -> None:
+        self.outputs[str(path.resolve())] = [inputs, sha256]
+        self.outputs_changed = True
 
 
 def cache_dir(build_dir: Path) -> Path:
@@ -50,6 +77,13 @@ def load_cache(project: Project) -> BuildCache:
             cache.formulas_ok, cache.formulas_saved = known, len(known)
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         pass
+    cache.media = _load_media(folder / "media.json")
+    try:
+        outputs = json.loads((folder / "outputs.json").read_text(encoding="utf-8"))
+        if all(isinstance(k, str) and isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v) for k, v in outputs.items()):
+            cache.outputs = outputs
+    except (OSError, ValueError, AttributeError):
+        pass
     return cache
 
 
@@ -64,5 +98,66 @@ def save_cache(project: Project, cache: BuildCache) -> None:
         data = {"mathjax": cache.formulas_key, "formulas_ok": dict(sorted(cache.formulas_ok.items()))}
         atomic_write(folder / "formulas.json", json.dumps(data, ensure_ascii=False).encode("utf-8"))
         cache.formulas_saved = len(cache.formulas_ok)
+    if cache.media is not None and cache.media_changed:
+        _save_media(folder / "media.json", cache.media)
+        cache.media_changed = False
+    if cache.outputs_changed:
+        _write(folder / "outputs.json", json.dumps(cache.outputs, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+        cache.outputs_changed = False
     if cache.files is not None:
         cache.files.save()
+
+
+def media_digest(media_dir: Path) -> str:
+    """A digest of everything in media/ a check or a package reads: names, kinds, link targets, bytes."""
+    digest = hashlib.sha256(code_digest().encode())
+    if not media_dir.is_dir():
+        return digest.hexdigest()
+    digest.update(os.fsencode(media_dir.resolve()))
+    for path in sorted(media_dir.iterdir()):
+        mode = path.lstat().st_mode
+        digest.update(b"\0" + os.fsencode(path.name) + b"\0" + str(stat.S_IFMT(mode)).encode())
+        if stat.S_ISLNK(mode):
+            digest.update(b"\0" + os.fsencode(path.resolve()))
+        if path.is_file():
+            size = path.stat().st_size
+            # Beyond any size media.py reads, the size and time are enough: such a file is refused unread.
+            content = path.read_bytes() if size <= 64 << 20 else str((size, path.stat().st_mtime_ns)).encode()
+            digest.update(b"\0" + hashlib.sha256(content).digest())
+    return digest.hexdigest()
+
+
+def checked_media(cache: BuildCache, digest: str, check: Callable[[], Iterable[Problem]]) -> list[Problem]:
+    """check() of media/, or its problems from the last run if nothing in media/ changed since."""
+    if cache.media is not None and cache.media[0] == digest:
+        return list(cache.media[1])
+    problems = list(check())
+    cache.media = (digest, problems)
+    cache.media_changed = True
+    return problems
+
+
+def _load_media(path: Path) -> tuple[str, list[Problem]] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        problems = [Problem(Loc(*loc), message, hint, card_id, level) for loc, message, hint, card_id, level in data["problems"]]
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    fields = [(p.loc.path, p.message, p.hint, p.card_id, p.level, p.loc.line, p.loc.col) for p in problems]
+    if not isinstance(data["digest"], str) or not all(
+        all(isinstance(text, str) for text in row[:5]) and all(type(n) is int for n in row[5:]) for row in fields
+    ):
+        return None
+    return data["digest"], problems
+
+
+def _save_media(path: Path, media: tuple[str, list[Problem]]) -> None:
+    rows = [[[p.loc.path, p.loc.line, p.loc.col], p.message, p.hint, p.card_id, p.level] for p in media[1]]
+    _write(path, json.dumps({"digest": media[0], "problems": rows}, ensure_ascii=False).encode("utf-8"))
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Beside the target, then renamed: no fsync, a damaged cache file is only ignored."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)

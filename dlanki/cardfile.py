@@ -18,7 +18,6 @@ from dlanki.load import load_file, read_card_file
 from dlanki.model import Card, Formula, NoteDigest, Project, RenderedCard
 from dlanki.notetypes import NoteType, note_types
 from dlanki.package import guid_for
-from dlanki.render import Renderer
 from dlanki.validate import check_card, check_rendered_card
 
 
@@ -65,6 +64,10 @@ def compile_files(paths: list[tuple[Path, str]], project: Project, store, formul
         results.append(result)
     total = sum(len(result.cards) for result in results)
     done = total - sum(len(result.cards) for result in fresh)
+    if not fresh:
+        return results
+    from dlanki.render import Renderer  # Markdown and the sanitiser load only when a file changed
+
     renderer, types = Renderer(project.sources), note_types()
     for result in fresh:
         for card in result.cards:
@@ -88,7 +91,7 @@ def load_and_check(data: bytes, rel: str, key: str, project: Project) -> FileRes
     return result
 
 
-def render_card(result: FileResult, card: Card, renderer: Renderer, namespace: str, types: dict[str, NoteType]) -> None:
+def render_card(result: FileResult, card: Card, renderer, namespace: str, types: dict[str, NoteType]) -> None:
     """Render a card, check what Anki will receive, and work out its note's identity."""
     item, problems = renderer.render_card(card)
     result.rendered.append(item)

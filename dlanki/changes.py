@@ -28,7 +28,6 @@ from dlanki.mathspans import unmark_clozes
 from dlanki.model import Deck, Project, RenderedCard
 from dlanki.notetypes import CLOZE_MODEL_ID, note_types
 from dlanki.package import guid_for
-from dlanki.render import Renderer
 
 SOURCE_FIELD = "Source"
 # The Source field ends with " · card-id" (render.source_html): how a learner finds a note in Anki.
@@ -197,6 +196,8 @@ def _sources_at_revision(project: Project, revision: str) -> dict[str, NoteState
                     target.write_bytes(archive.extractfile(member).read())
         old_project, _ = load_project(root)
         deck, _ = load_deck(old_project)
+        from dlanki.render import Renderer  # only for an old revision's cards
+
         renderer = Renderer(source_names=old_project.sources)
         rendered = [renderer.render_card(card)[0] for card in deck.cards]
         return current_state(old_project, rendered)

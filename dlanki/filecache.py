@@ -43,20 +43,39 @@ _CODE_DIGEST: list[str] = []
 def code_digest() -> str:
     """dlanki's own files (code, templates, the MathJax script), Python and the libraries' versions."""
     if not _CODE_DIGEST:
-        from importlib.metadata import PackageNotFoundError, version
-
         package = Path(__file__).parent
         digest = hashlib.sha256(sys.version.encode())
         for path in sorted(package.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-        for library in _LIBRARIES:
-            try:
-                digest.update(f"{library}=={version(library)}".encode())
-            except PackageNotFoundError:
-                digest.update(f"{library} missing".encode())
+        digest.update(repr(library_versions()).encode())
         _CODE_DIGEST.append(digest.hexdigest())
     return _CODE_DIGEST[0]
+
+
+def library_versions() -> list[str]:
+    """The installed distributions of the libraries that shape a build's output, as `name-version`.
+
+    Read from the names of their .dist-info folders on sys.path, as importlib.metadata finds them:
+    importing importlib.metadata alone costs a rebuild that finds nothing changed a tenth of its time.
+    """
+    wanted = {_normalise(name): name for name in _LIBRARIES}
+    found: dict[str, str] = {}
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for name in names:
+            stem, dot, suffix = name.rpartition(".")
+            if dot and suffix in ("dist-info", "egg-info"):
+                distribution, _, version = stem.partition("-")
+                found.setdefault(_normalise(distribution), f"{wanted.get(_normalise(distribution), '')}-{version}")
+    return [found.get(key, f"{name} missing") for key, name in sorted(wanted.items())]
+
+
+def _normalise(name: str) -> str:
+    return name.lower().replace("-", "_").replace(".", "_")
 
 
 class FileStore:

@@ -127,19 +127,7 @@ def serialise(ledger: Ledger) -> str:
     """One line per note, sorted, so a card change is a one-line diff."""
 
     def section(entries: dict[str, Entry]) -> str:
-        lines = []
-        for key in sorted(entries):
-            entry = entries[key]
-            value: dict[str, object] = {"hash": entry.hash, "mod": entry.mod}
-            if entry.deck:
-                value["deck"] = entry.deck
-            if entry.type:
-                value["type"] = entry.type
-            if entry.clozes:
-                value["clozes"] = list(entry.clozes)
-            if entry.retired:
-                value["retired"] = True
-            lines.append(f"  {json.dumps(key, ensure_ascii=False)}: {json.dumps(value, ensure_ascii=False, sort_keys=True)}")
+        lines = [f"  {_string(key)}: {_entry_json(entries[key])}" for key in sorted(entries)]
         return "{\n" + ",\n".join(lines) + "\n }" if lines else "{}"
 
     namespace = f' "guid_namespace": {json.dumps(ledger.guid_namespace, ensure_ascii=False)},\n' if ledger.guid_namespace else ""
@@ -151,6 +139,40 @@ def serialise(ledger: Ledger) -> str:
         f' "notes": {section(ledger.notes)}\n'
         "}\n"
     )
+
+
+_string = json.encoder.encode_basestring  # what json.dumps(text, ensure_ascii=False) calls, without its set-up
+
+
+def _entry_json(entry: Entry) -> str:
+    """json.dumps of the entry's fields (sort_keys=True, ensure_ascii=False), written out: a third of the
+    time of a rebuild of 10,000 unchanged cards went into json.dumps's per-call set-up."""
+    if type(entry.mod) is not int or any(type(n) is not int for n in entry.clozes):
+        return _entry_json_slow(entry)
+    parts = []
+    if entry.clozes:
+        parts.append(f'"clozes": [{", ".join(map(str, entry.clozes))}]')
+    if entry.deck:
+        parts.append(f'"deck": {_string(entry.deck)}')
+    parts.append(f'"hash": {_string(entry.hash)}, "mod": {entry.mod}')
+    if entry.retired:
+        parts.append('"retired": true')
+    if entry.type:
+        parts.append(f'"type": {_string(entry.type)}')
+    return "{" + ", ".join(parts) + "}"
+
+
+def _entry_json_slow(entry: Entry) -> str:
+    value: dict[str, object] = {"hash": entry.hash, "mod": entry.mod}
+    if entry.deck:
+        value["deck"] = entry.deck
+    if entry.type:
+        value["type"] = entry.type
+    if entry.clozes:
+        value["clozes"] = list(entry.clozes)
+    if entry.retired:
+        value["retired"] = True
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def write_ledger(path: Path, ledger: Ledger) -> bool:

@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 
-import genanki
-
 BASIC_MODEL_ID = 1574112837
 CLOZE_MODEL_ID = 1574112838
 
@@ -31,7 +29,10 @@ class NoteType:
     css: str
     is_cloze: bool
 
-    def to_genanki(self) -> genanki.Model:
+    def to_genanki(self):
+        """As a genanki.Model (imported here: a rebuild that writes nothing never needs genanki)."""
+        import genanki
+
         return genanki.Model(
             self.model_id,
             self.name,

@@ -14,16 +14,13 @@ orders pages differently, so other bytes).
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import sqlite3
 import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-
-import genanki
-from genanki.apkg_col import APKG_COL
-from genanki.apkg_schema import APKG_SCHEMA
 
 from dlanki.ledger import atomic_write
 from dlanki.model import RenderedCard
@@ -51,6 +48,8 @@ class StampedNoteType:
 
 def guid_for(namespace: str, card_id: str) -> str:
     """A note's GUID: from the project namespace and the card id only, never from its content."""
+    import genanki  # imported where needed: a rebuild that writes nothing never needs it
+
     return genanki.guid_for(namespace, card_id)
 
 
@@ -74,19 +73,19 @@ def write_apkg(
     notes: list[StampedNote],
     note_types: list[StampedNoteType],
     media: list[Path],
-) -> None:
-    """Write the package to a temp file beside `path`, then rename it into place."""
-    _remove_stale_temp_files(path)
+) -> str:
+    """Write the package to a temp file beside `path`, then rename it into place; return its sha256."""
+    remove_stale_temp_files(path)
     with tempfile.TemporaryDirectory(prefix="dlanki-") as workdir:
         db_path = Path(workdir) / "collection.anki2"
         _write_collection(db_path, notes, note_types)
-        zip_path = Path(workdir) / "package.apkg"
-        _write_zip(zip_path, db_path, media)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, zip_path.read_bytes())
+        data = _zip(db_path.read_bytes(), media)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, data)
+    return hashlib.sha256(data).hexdigest()
 
 
-def _remove_stale_temp_files(path: Path) -> None:
+def remove_stale_temp_files(path: Path) -> None:
     """A build killed between writing and renaming leaves its hidden temp file; sweep it up."""
     if path.parent.is_dir():
         for stale in path.parent.glob(f".{path.name}.*.tmp"):
@@ -94,6 +93,10 @@ def _remove_stale_temp_files(path: Path) -> None:
 
 
 def _write_collection(db_path: Path, notes: list[StampedNote], note_types: list[StampedNoteType]) -> None:
+    import genanki
+    from genanki.apkg_col import APKG_COL
+    from genanki.apkg_schema import APKG_SCHEMA
+
     conn = sqlite3.connect(db_path)
     try:
         # A scratch file, renamed into place only as part of the finished zip: no journal on disk and no
@@ -149,14 +152,16 @@ def _tags(tags: tuple[str, ...]) -> str:
     return " " + " ".join(tags) + " "
 
 
-def _write_zip(zip_path: Path, db_path: Path, media: list[Path]) -> None:
+def _zip(collection: bytes, media: list[Path]) -> bytes:
     ordered = sorted(media, key=lambda p: p.name)
-    with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        _add(archive, "collection.anki2", db_path.read_bytes())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        _add(archive, "collection.anki2", collection)
         manifest = {str(i): p.name for i, p in enumerate(ordered)}
         _add(archive, "media", json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode("utf-8"))
         for i, file in enumerate(ordered):
             _add(archive, str(i), file.read_bytes())
+    return buffer.getvalue()
 
 
 def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from dlanki.errors import Loc, Problem
@@ -67,9 +68,14 @@ def check_rendered_card(item: RenderedCard) -> Iterator[Problem]:
 
 def check_images(rendered: list[RenderedCard], media_dir: Path) -> Iterator[Problem]:
     """Every image a card shows is a file in media/."""
+    verdicts: dict[str, list[Problem]] = {}  # a name is looked up on disk once, however many cards show it
     for item in rendered:
         for image in item.images:
-            yield from _check_image(item.card, image, media_dir)
+            found = verdicts.get(image.src)
+            if found is None:
+                found = verdicts[image.src] = list(_check_image(item.card, image, media_dir))
+            for problem in found:
+                yield replace(problem, loc=image.loc, card_id=item.card.id)
 
 
 def _check_slug(card: Card) -> Iterator[Problem]:

@@ -1,0 +1,220 @@
+"""A rebuild through the build cache writes and reports exactly what a cold build from scratch does."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import MINIMAL, past, write_project
+
+from dlanki import cardfile, filecache
+from dlanki.build import build, check
+from dlanki.errors import BuildFailed
+
+WARNED = """
+    deck: Mini::Extra
+    cards:
+      - id: extra-warned
+        type: cloze
+        source: added
+        text: |
+          The sum $$x_1 + x_2 + x_3 + x_4 + x_5 + x_6 + x_7 + x_8 + x_9 + x_{10} + x_{11} + x_{12}$$ has {{c1::twelve}} terms.
+        extra: |
+          Not a deletion here: {{c2::shown as braces}}.
+"""
+"""A file whose cards carry warnings: a formula too wide for a phone, a deletion in `extra`."""
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """How many card files were parsed and checked (not taken from the cache)."""
+    calls: list[str] = []
+    original = cardfile.load_and_check
+
+    def counting(data, rel, key, project):
+        calls.append(rel)
+        return original(data, rel, key, project)
+
+    monkeypatch.setattr(cardfile, "load_and_check", counting)
+    return calls
+
+
+def outcome(root: Path, now: int) -> tuple:
+    """Everything a build leaves or says: the package's bytes, the ledger, every problem."""
+    try:
+        result = build(root, now=now)
+    except BuildFailed as failed:
+        return ("failed", [str(p) for p in failed.problems], _ledger(root))
+    return ("built", hashlib.sha256(result.output.read_bytes()).hexdigest(), _ledger(root), [str(w) for w in result.warnings])
+
+
+def _ledger(root: Path) -> str:
+    path = root / "dlanki.lock"
+    return path.read_text() if path.exists() else ""
+
+
+def cold_twin(root: Path, where: Path) -> Path:
+    """The same sources and ledger, without a build/ folder (so without any cache)."""
+    shutil.copytree(root, where, ignore=shutil.ignore_patterns("build"))
+    return where
+
+
+def edit(root: Path) -> None:
+    path = root / "cards/02-rnn.yaml"
+    path.write_text(path.read_text().replace("RNN hidden state update?", "How does the RNN state update?"))
+
+
+def add(root: Path) -> None:
+    write_project(root, {"cards/05-new.yaml": "deck: Mini::New\ncards:\n  - id: new-card\n    type: basic\n    source: added\n    front: New?\n    back: $y$\n"})
+
+
+def delete(root: Path) -> None:
+    (root / "cards/03-extra.yaml").unlink()
+
+
+def rename(root: Path) -> None:
+    (root / "cards/02-rnn.yaml").rename(root / "cards/04-rnn.yaml")
+
+
+def break_a_card(root: Path) -> None:
+    path = root / "cards/02-rnn.yaml"
+    path.write_text(path.read_text().replace("back: $s_t", "bakc: $s_t"))
+
+
+def change_figure(root: Path) -> None:
+    (root / "media/pool.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 9 9"><circle r="4"/></svg>\n')
+
+
+def change_settings(root: Path) -> None:
+    path = root / "dlanki.yaml"
+    path.write_text(path.read_text().replace("Notes item {n}", "Lecture notes, item {n}"))
+
+
+CHANGES = [edit, add, delete, rename, break_a_card, change_figure, change_settings]
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=[c.__name__ for c in CHANGES])
+def test_incremental_build_equals_cold_build(change, tmp_path: Path, counted):
+    warm = write_project(tmp_path / "warm", {**MINIMAL, "cards/03-extra.yaml": WARNED})
+    first = outcome(warm, past(1000))
+    assert first[0] == "built" and any("too wide" in w for w in first[3]) and any("literal braces" in w for w in first[3])
+    cold = cold_twin(warm, tmp_path / "cold")
+    change(warm)
+    change(cold)
+    counted.clear()
+    assert outcome(warm, past(500)) == outcome(cold, past(500))
+    if change in (edit, add, rename, break_a_card):
+        assert counted.count("cards/01-cnn.yaml") == 1  # the cold twin's only: the warm build took it from the cache
+    if change is change_settings:
+        assert counted.count("cards/01-cnn.yaml") == 2  # the settings are part of every file's key
+
+
+def test_no_op_rebuild_parses_nothing_and_reports_the_same(tmp_path: Path, counted):
+    root = write_project(tmp_path / "p", {**MINIMAL, "cards/03-extra.yaml": WARNED})
+    first = outcome(root, past(1000))
+    counted.clear()
+    assert outcome(root, past(500)) == first
+    assert counted == []
+    assert [str(p) for p in check(root).problems] == first[3]
+
+
+def test_errors_and_warnings_of_a_cached_file_are_reported_again(tmp_path: Path, counted):
+    root = write_project(tmp_path / "p", {**MINIMAL, "cards/03-extra.yaml": WARNED})
+    outcome(root, past(1000))
+    break_a_card(root)
+    failed = outcome(root, past(900))
+    assert failed[0] == "failed" and any("unknown key 'bakc'" in p for p in failed[1]) and any("too wide" in p for p in failed[1])
+    counted.clear()
+    assert outcome(root, past(800)) == failed  # every file from the cache this time, the broken one too
+    assert counted == []
+
+
+def test_a_new_dlanki_trusts_no_entry(tmp_path: Path, counted, monkeypatch):
+    root = write_project(tmp_path / "p", MINIMAL)
+    first = outcome(root, past(1000))
+    monkeypatch.setattr(filecache, "_CODE_DIGEST", ["another version of dlanki"])
+    counted.clear()
+    assert outcome(root, past(500)) == first
+    assert sorted(counted) == ["cards/01-cnn.yaml", "cards/02-rnn.yaml"]
+
+
+def _entries(root: Path) -> list[Path]:
+    entries = sorted((root / "build/.cache/files").glob("*.pickle"))
+    assert entries
+    return entries
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty"])
+def test_a_damaged_entry_is_ignored(damage, tmp_path: Path, counted):
+    root = write_project(tmp_path / "p", {**MINIMAL, "cards/03-extra.yaml": WARNED})
+    outcome(root, past(1000))
+    cold = cold_twin(root, tmp_path / "cold")
+    for entry in _entries(root):
+        data = entry.read_bytes()
+        if damage == "truncate":
+            entry.write_bytes(data[: len(data) // 2])
+        elif damage == "flip":
+            entry.write_bytes(data[:-10] + bytes([data[-10] ^ 1]) + data[-9:])
+        elif damage == "garbage":
+            entry.write_bytes(b"\x80\x05not a pickle at all")
+        else:
+            entry.write_bytes(b"")
+    edit(root)
+    edit(cold)
+    counted.clear()
+    assert outcome(root, past(500)) == outcome(cold, past(500))
+    assert counted.count("cards/01-cnn.yaml") == 2  # recompiled in the damaged cache too, not trusted
+
+
+def test_an_entry_for_another_file_is_not_trusted(tmp_path: Path):
+    """Stale: the entry under one file's key holds another file's results (a swapped or copied cache)."""
+    root = write_project(tmp_path / "p", MINIMAL)
+    first = outcome(root, past(1000))
+    a, b = _entries(root)
+    data_a, data_b = a.read_bytes(), b.read_bytes()
+    a.write_bytes(data_b)
+    b.write_bytes(data_a)
+    assert outcome(root, past(500)) == first
+
+
+def test_an_entry_that_would_run_code_is_refused(tmp_path: Path):
+    root = write_project(tmp_path / "p", MINIMAL)
+    first = outcome(root, past(1000))
+    marker = tmp_path / "ran"
+
+    class Evil:
+        def __reduce__(self):
+            return (Path.touch, (marker,))
+
+    for entry in _entries(root):
+        payload = pickle.dumps(Evil())
+        digest = hashlib.blake2b(payload, digest_size=32).digest()
+        entry.write_bytes(filecache.FORMAT + digest + payload)
+    assert outcome(root, past(500)) == first
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("name", ["formulas.json", "media.json", "outputs.json"])
+def test_damaged_cache_files_are_ignored(name, tmp_path: Path):
+    root = write_project(tmp_path / "p", {**MINIMAL, "cards/03-extra.yaml": WARNED})
+    first = outcome(root, past(1000))
+    for text in ('{"mathjax": 1, "formulas_ok": {"1|x": "wide"}}', "[1, 2", '{"digest": "x", "problems": [[1]]}', '{"a": 5}'):
+        (root / "build/.cache" / name).write_text(text)
+        assert outcome(root, past(500)) == first
+
+
+def test_a_package_edited_by_hand_is_written_again(tmp_path: Path):
+    root = write_project(tmp_path / "p", MINIMAL)
+    first = outcome(root, past(1000))
+    package = root / "build/mini.apkg"
+    package.write_bytes(package.read_bytes()[:-1] + b"\0")
+    assert outcome(root, past(500)) == first
+
+
+def test_check_writes_no_cache(tmp_path: Path):
+    root = write_project(tmp_path / "p", MINIMAL)
+    check(root)
+    assert not (root / "build").exists()
