@@ -361,7 +361,7 @@ def _picture(n: int) -> list[list[str]]:
 def mae_masking():
     """G07: MAE: 75% of the patches masked; the encoder sees only the visible 25%; the decoder adds mask tokens and
     reconstructs every patch; the loss counts the masked ones only."""
-    fig, ax = canvas((-0.1, 12.1), (0.2, 4.3))
+    fig, ax = canvas((-0.1, 12.1), (-0.05, 4.3))
     n, cell = 6, 0.36
     pic = _picture(n)
     visible = {r * n + c for r, c in ((0, 2), (1, 4), (1, 0), (2, 3), (2, 5), (3, 1), (4, 4), (5, 0), (5, 3))}
@@ -399,8 +399,8 @@ def mae_masking():
     _link(ax, (9.12, mid), (ox - 0.06, mid))
     grid(ox, lambda k, colour: colour, red=True)
     text(ax, ox + n * cell / 2, top + 0.35, "output", fs=SMALL)
-    text(ax, 3.3, 0.5, "encoder: visible patches only", fs=SMALL, color=GREEN)
-    text(ax, 9.45, 0.5, "loss on masked (red) only", fs=SMALL, color=RED)
+    text(ax, 3.3, 0.22, "encoder: visible patches only", fs=SMALL, color=GREEN)
+    text(ax, 9.45, 0.22, "loss on masked (red) only", fs=SMALL, color=RED)
     return fig
 
 
@@ -411,13 +411,13 @@ def vlm_architecture():
     """G08: image -> vision encoder -> projector -> visual tokens; with the text tokens into the LLM."""
     fig, ax = canvas((-0.1, 12.1), (-0.45, 7.4))
     yb, ym = 0.5, 2.15
-    box(ax, 1.3, yb, 1.9, 0.8, "image", fc=TINT[BLUE], ec=BLUE, fs=SMALL)
-    box(ax, 1.3, ym, 2.6, 1.05, "vision encoder\n(CLIP ViT)", fc=TINT[BLUE], ec=BLUE, fs=SMALL, linespacing=1.1)
-    box(ax, 4.45, ym, 2.9, 1.05, "projector\n(MLP / Q-Former)", fc=TINT[ORANGE], ec=ORANGE, fs=SMALL, linespacing=1.1)
+    box(ax, 1.4, yb, 1.9, 0.8, "image", fc=TINT[BLUE], ec=BLUE, fs=SMALL)
+    box(ax, 1.4, ym, 2.9, 1.05, "vision encoder\n(CLIP ViT)", fc=TINT[BLUE], ec=BLUE, fs=SMALL, linespacing=1.1)
+    box(ax, 4.85, ym, 3.3, 1.05, "projector\n(MLP / Q-Former)", fc=TINT[ORANGE], ec=ORANGE, fs=SMALL, linespacing=1.1)
     box(ax, 9.4, yb, 4.8, 0.8, "\u201cWhat is in the image?\u201d", fc="white", ec=TEAL, fs=SMALL)
     box(ax, 9.4, ym, 2.4, 1.05, "tokenizer +\nembedding", fc=TINT[TEAL], ec=TEAL, fs=SMALL, linespacing=1.1)
-    _link(ax, (1.3, yb + 0.4), (1.3, ym - 0.53))
-    _link(ax, (2.6, ym), (3.0, ym))
+    _link(ax, (1.4, yb + 0.4), (1.4, ym - 0.53))
+    _link(ax, (2.85, ym), (3.2, ym))
     _link(ax, (9.4, yb + 0.4), (9.4, ym - 0.53))
     # one input sequence: visual tokens then text tokens
     ys = 3.75
@@ -428,7 +428,7 @@ def vlm_architecture():
     for x in txt:
         box(ax, x, ys, 0.5, 0.5, "", fc=TINT[TEAL], ec=TEAL, lw=1.5)
     text(ax, (vis[-1] + txt[0]) / 2, ys, "\u22ef", fs=FS)
-    _link(ax, (4.45, ym + 0.53), (vis[2], ys - 0.3), color=ORANGE)
+    _link(ax, (4.85, ym + 0.53), (vis[2], ys - 0.3), color=ORANGE)
     _link(ax, (9.4, ym + 0.53), (txt[-1], ys - 0.3), color=TEAL)
     text(ax, 1.5, ys, "visual\ntokens", fs=SMALL, color=ORANGE, linespacing=1.05)
     text(ax, 10.9, ys, "text\ntokens", fs=SMALL, color=TEAL, linespacing=1.05)
