@@ -12,7 +12,7 @@ import importlib.metadata
 import sys
 from pathlib import Path
 
-from . import activations, cnn, metrics, nets, pipelines, plots, posttrain, rnn, surfaces
+from . import activations, additions, cnn, metrics, nets, pipelines, plots, posttrain, rnn, surfaces
 from .style import save
 
 REPO = Path(__file__).resolve().parents[2]
@@ -65,6 +65,9 @@ FIGURES = {
     "dl-ppo-clip.svg": ("P03", posttrain.ppo_clip),
     "dl-dpo-vs-ppo.svg": ("P04", posttrain.dpo_vs_ppo),
     "dl-grpo-group-advantage.svg": ("P05", posttrain.grpo_group_advantage),
+    "dl-seq2seq-attention.svg": ("A01", additions.seq2seq_attention),
+    "dl-seq2seq-teacher-forcing.svg": ("A02", additions.teacher_forcing),
+    "dl-w2v-skipgram-cbow.svg": ("A03", additions.w2v_skipgram_cbow),
 }
 
 
