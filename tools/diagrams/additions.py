@@ -7,6 +7,8 @@ Notation follows the cards: encoder states h_j, decoder states s_i, weights alph
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from .style import (
     BLUE,
     FS,
@@ -47,7 +49,7 @@ def seq2seq_attention():
         box(ax, x, y_h, bw, bh, f"$h_{j}$", fc=TINT[ENC], ec=ENC, lw=2.2, rounding=0.08)
         text(ax, x, y_h - 1.05, f"$x_{j}$", fs=FS)
         arrow(ax, (x, y_h - 0.8), (x, y_h - bh / 2), lw=1.8, head=11)
-    for a, b in zip(xs, xs[1:], strict=False):  # bidirectional: forward above, backward below
+    for a, b in pairwise(xs):  # bidirectional: forward above, backward below
         arrow(ax, (a + bw / 2, y_h + 0.17), (b - bw / 2, y_h + 0.17), color=ENC, lw=1.6, head=9)
         arrow(ax, (b - bw / 2, y_h - 0.17), (a + bw / 2, y_h - 0.17), color=ENC, lw=1.6, head=9)
     text(ax, xs[-1] + bw / 2 + 0.25, y_h + 0.2, "encoder", fs=SMALL, color=ENC, ha="left")
@@ -86,8 +88,16 @@ def seq2seq_attention():
     circle(ax, x_sum, y_sum, 0.42, r"$\Sigma$", fc=TINT[CTX], ec=CTX, fs=FS)
     for x, a in zip(xs, weights, strict=True):
         top = y_bar + a * scale
-        arrow(ax, (x, top + 0.05), (x_sum, y_sum - 0.42), color=CTX, lw=0.8 + 4.0 * a, head=9,
-              shrink_start=1, shrink_end=2)
+        arrow(
+            ax,
+            (x, top + 0.05),
+            (x_sum, y_sum - 0.42),
+            color=CTX,
+            lw=0.8 + 4.0 * a,
+            head=9,
+            shrink_start=1,
+            shrink_end=2,
+        )
     arrow(ax, (x_sum + 0.42, y_sum), (x_dec - 0.8, y_new), color=CTX, lw=2.0, head=12)
     text(ax, 7.35, y_sum + 0.35, "$c_i$", fs=FS, color=CTX)
     text(ax, x_sum - 0.6, y_sum + 0.75, r"$c_i = \sum_j \alpha_{ij} h_j$", fs=SMALL, color=CTX, ha="right")
@@ -110,22 +120,43 @@ def _decoder_row(ax, y, inputs, input_colours, label, feedback):
         arrow(ax, (x, y - gap + 0.31), (x, y - bh / 2), lw=1.6, head=10)
         box(ax, x, y + gap, 1.15, 0.62, rf"$\hat y_{k + 1}$", fc=TINT[ATT], ec=ATT, lw=1.8, fs=SMALL, rounding=0.08)
         arrow(ax, (x, y + bh / 2), (x, y + gap - 0.31), lw=1.6, head=10)
-    for a, b in zip(xs, xs[1:], strict=False):
+    for a, b in pairwise(xs):
         arrow(ax, (a + bw / 2, y), (b - bw / 2, y), lw=1.8, head=11)
     if feedback:  # each prediction becomes the next step's input (dashed)
-        for a, b in zip(xs, xs[1:], strict=False):
-            arrow(ax, (a + 0.58, y + gap - 0.1), (b - 0.58, y - gap + 0.1), color=ATT, lw=1.8, head=11,
-                  ls=(0, (4, 2)), shrink_start=1, shrink_end=1)
+        for a, b in pairwise(xs):
+            arrow(
+                ax,
+                (a + 0.58, y + gap - 0.1),
+                (b - 0.58, y - gap + 0.1),
+                color=ATT,
+                lw=1.8,
+                head=11,
+                ls=(0, (4, 2)),
+                shrink_start=1,
+                shrink_end=1,
+            )
 
 
 def teacher_forcing():
     """A02: the same decoder unrolled twice. Training with teacher forcing feeds the true previous token y_{t-1}
     (green); inference (free running) feeds back the model's own previous prediction (orange, dashed)."""
     fig, ax = canvas((-0.1, 9.9), (-1.75, 6.55))
-    _decoder_row(ax, 4.3, ("<bos>", "$y_1$", "$y_2$"), (GREY, DEC, DEC),
-                 "training (teacher forcing): true previous token", feedback=False)
-    _decoder_row(ax, 0.0, ("<bos>", r"$\hat y_1$", r"$\hat y_2$"), (GREY, ATT, ATT),
-                 "inference (free running): own previous prediction", feedback=True)
+    _decoder_row(
+        ax,
+        4.3,
+        ("<bos>", "$y_1$", "$y_2$"),
+        (GREY, DEC, DEC),
+        "training (teacher forcing): true previous token",
+        feedback=False,
+    )
+    _decoder_row(
+        ax,
+        0.0,
+        ("<bos>", r"$\hat y_1$", r"$\hat y_2$"),
+        (GREY, ATT, ATT),
+        "inference (free running): own previous prediction",
+        feedback=True,
+    )
     return fig
 
 
@@ -164,8 +195,14 @@ def w2v_skipgram_cbow():
         arrow(ax, (x_proj + 0.45, mid), (x_out - bw / 2, y), lw=1.6, head=10, shrink_start=2)
     text(ax, 9.15, 6.35, "skip-gram", fs=FS, weight="bold")
 
-    for x, label in ((0.85, "input"), (3.05, "projection"), (5.0, "output"),
-                     (7.1, "input"), (8.9, "projection"), (11.15, "output")):
+    for x, label in (
+        (0.85, "input"),
+        (3.05, "projection"),
+        (5.0, "output"),
+        (7.1, "input"),
+        (8.9, "projection"),
+        (11.15, "output"),
+    ):
         text(ax, x, -0.05, label, fs=SMALL, color=GREY)
     line(ax, ((6.05, 0.3), (6.05, 6.0)), color=GREY, lw=1.2, ls=(0, (4, 3)))
     return fig
