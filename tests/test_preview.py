@@ -161,7 +161,7 @@ def test_sides_match_real_anki_card_for_card(tmp_path: Path, collection):
         assert visible_text(ours.answer) == visible_text(anki_answer), ours.anchor
         assert (ours.question, ours.answer) == (anki_question, anki_answer), ours.anchor  # byte for byte, even
         compared += 1
-    assert compared == len(mine) == 11
+    assert compared == len(mine) == 13
 
 
 # -- the site on disk -----------------------------------------------------------------------------
