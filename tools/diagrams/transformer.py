@@ -252,16 +252,17 @@ def _rotation_matrix(ax, cx, cy, fs=SMALL):
 
 
 def rope_rotation():
-    """T06: one 2-D pair of q and k: q rotated by m*theta, k by n*theta; their dot product sees only (n - m)*theta."""
-    fig, ax = canvas((-0.2, 12.2), (0.2, 6.0))
+    """T06: one 2-D pair of q and k: q rotated by m*theta, k by n*theta; the angle between them grows by exactly
+    (n - m)*theta, so their dot product sees only n - m (phi is the angle between the raw q and k)."""
+    fig, ax = canvas((-0.2, 12.2), (-0.1, 6.0))
     o = (3.2, 1.2)
     r = 3.4
     line(ax, [(o[0] - 0.5, o[1]), (o[0] + 3.9, o[1])], color=GREY, lw=1.2)
-    line(ax, [(o[0], o[1] - 0.5), (o[0], o[1] + 4.0)], color=GREY, lw=1.2)
+    line(ax, [(o[0], o[1] - 0.5), (o[0], o[1] + 2.9)], color=GREY, lw=1.2)
     text(ax, o[0] + 3.95, o[1] + 0.25, "$x_{2i}$", fs=SMALL, color=GREY, ha="left")
-    text(ax, o[0] + 0.15, o[1] + 4.15, "$x_{2i+1}$", fs=SMALL, color=GREY, ha="left")
-    phi_q, phi_k = np.deg2rad(5), np.deg2rad(-8)  # the raw directions of q and k in this pair
-    m_theta, n_theta = np.deg2rad(35), np.deg2rad(115)
+    text(ax, o[0] + 0.15, o[1] + 3.05, "$x_{2i+1}$", fs=SMALL, color=GREY, ha="left")
+    phi_q, phi_k = np.deg2rad(0), np.deg2rad(20)  # the raw directions of q and k in this pair; phi = 20 degrees
+    m_theta, n_theta = np.deg2rad(50), np.deg2rad(105)
 
     def tip(a, radius=r):
         return (o[0] + radius * np.cos(a), o[1] + radius * np.sin(a))
@@ -271,9 +272,10 @@ def rope_rotation():
     arrow(ax, o, tip(phi_q + m_theta), color=BLUE, lw=2.8, head=16)
     arrow(ax, o, tip(phi_k + n_theta), color=ORANGE, lw=2.8, head=16)
     arcs = (  # (start, span, radius, colour, label, label angle, label radius)
-        (phi_q, m_theta, 1.0, BLUE, "$m\\theta_i$", np.deg2rad(21), 1.45),
-        (phi_k, n_theta, 1.9, ORANGE, "$n\\theta_i$", np.deg2rad(72), 1.5),
-        (phi_q + m_theta, phi_k + n_theta - phi_q - m_theta, 2.7, RED, "$(n-m)\\theta_i$", np.deg2rad(70), 3.15),
+        (phi_q, phi_k - phi_q, 2.55, GREY, "$\\varphi$", np.deg2rad(10), 2.85),
+        (phi_q, m_theta, 2.0, BLUE, "$m\\theta_i$", np.deg2rad(36), 2.4),
+        (phi_k, n_theta, 1.2, ORANGE, "$n\\theta_i$", np.deg2rad(108), 1.62),
+        (phi_q + m_theta, phi_k + n_theta - phi_q - m_theta, 2.7, RED, "$\\varphi+(n-m)\\theta_i$", np.deg2rad(90), 3.6),
     )
     for start, span, radius, colour, label, at, label_r in arcs:
         ax.add_patch(
@@ -284,6 +286,7 @@ def rope_rotation():
     text(ax, *tip(phi_k, r * 0.9 + 0.3), "$k$", fs=FS, color=ORANGE)
     text(ax, *tip(phi_q + m_theta, r + 0.5), "$R_{m\\theta_i}q$", fs=FS, color=BLUE)
     text(ax, *tip(phi_k + n_theta, r + 0.5), "$R_{n\\theta_i}k$", fs=FS, color=ORANGE)
+    text(ax, o[0] + 1.2, 0.2, "$\\varphi$: angle from $q$ to $k$ before rotation", fs=SMALL, color=GREY)
     # the rotation block and the relative-position identity on the right
     text(ax, 9.75, 5.45, "pair $i$ at position $m$:", fs=SMALL)
     _rotation_matrix(ax, 9.95, 4.45)
@@ -438,6 +441,7 @@ def flash_tiling():
     )
     for k, step in enumerate(steps):
         text(ax, 6.55, 4.3 - k * 0.72, step, fs=SMALL, ha="left", color=RED if k in (1, 2, 3) else INK)
+    text(ax, 6.55, 0.62, "(FlashAttention-2 loop order)", fs=SMALL, ha="left", color=GREY)
     return fig
 
 
@@ -537,7 +541,7 @@ def architectures():
     text(ax, 4.5, 4.45, "target $y_{<t}$", fs=SMALL)
     # top right: decoder-only
     text(ax, 9.0, 8.35, "decoder-only (GPT, LLaMA)", fs=FS, fontweight="bold")
-    box(ax, 9.0, 5.6, 3.4, 1.6, "decoder\n(causal, no cross-attn)", fc=TINT[ORANGE], ec=ORANGE, fs=SMALL, linespacing=1.4)
+    box(ax, 9.0, 5.6, 4.0, 1.6, "decoder\n(causal, no cross-attn)", fc=TINT[ORANGE], ec=ORANGE, fs=SMALL, linespacing=1.4)
     text(ax, 9.0, 4.45, "prompt + generated tokens", fs=SMALL)
     arrow(ax, (9.0, 6.4), (9.0, 7.2), lw=1.6, head=10)
     text(ax, 9.0, 7.5, "next token", fs=SMALL)
