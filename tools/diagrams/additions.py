@@ -29,6 +29,8 @@ from .style import (
 )
 
 ENC, DEC, ATT, CTX = BLUE, GREEN, ORANGE, PURPLE
+MATH = 17.5
+"""Size of a label with sub- or superscripts: mathtext draws them at 0.7 of it, 12.25 pt."""
 
 # ---------------------------------------------------------------- A01
 
@@ -46,8 +48,8 @@ def seq2seq_attention():
     # encoder: inputs x_j and states h_j, with the left-to-right recurrence
     y_h = 0.0
     for j, x in enumerate(xs, start=1):
-        box(ax, x, y_h, bw, bh, f"$h_{j}$", fc=TINT[ENC], ec=ENC, lw=2.2, rounding=0.08)
-        text(ax, x, y_h - 1.05, f"$x_{j}$", fs=FS)
+        box(ax, x, y_h, bw, bh, f"$h_{j}$", fc=TINT[ENC], ec=ENC, lw=2.2, rounding=0.08, fs=MATH)
+        text(ax, x, y_h - 1.1, f"$x_{j}$", fs=MATH)
         arrow(ax, (x, y_h - 0.8), (x, y_h - bh / 2), lw=1.8, head=11)
     for a, b in pairwise(xs):  # bidirectional: forward above, backward below
         arrow(ax, (a + bw / 2, y_h + 0.17), (b - bw / 2, y_h + 0.17), color=ENC, lw=1.6, head=9)
@@ -59,30 +61,30 @@ def seq2seq_attention():
     y_band, band_h = 1.95, 1.25
     left, right = xs[0] - bw / 2, xs[-1] + bw / 2
     box(ax, (left + right) / 2, y_band, right - left, band_h, fc=TINT[ATT], ec=ATT, lw=2.0, rounding=0.08)
-    text(ax, (left + right) / 2, y_band + 0.27, r"score $e_{ij} = v^{\top}\tanh(W_1 s_{i-1} + W_2 h_j)$", fs=SMALL)
-    text(ax, (left + right) / 2, y_band - 0.3, r"softmax over $j$  $\rightarrow$  $\alpha_{ij}$", fs=SMALL)
+    text(ax, (left + right) / 2, y_band + 0.25, r"$e_{ij} = \mathrm{score}(s_{i-1}, h_j)$", fs=MATH)
+    text(ax, (left + right) / 2, y_band - 0.36, r"softmax over $j$ gives the weights", fs=SMALL)
     for x in xs:
         arrow(ax, (x, y_h + bh / 2), (x, y_band - band_h / 2), lw=1.6, head=10)
 
     # decoder, right column
     x_dec = 9.9
     y_prev, y_new = y_band, 5.35
-    box(ax, x_dec, y_prev, 1.6, bh, "$s_{i-1}$", fc=TINT[DEC], ec=DEC, lw=2.2, rounding=0.08)
-    box(ax, x_dec, y_new, 1.6, bh, "$s_i$", fc=TINT[DEC], ec=DEC, lw=2.2, rounding=0.08)
+    box(ax, x_dec, y_prev, 1.6, bh, "$s_{i-1}$", fc=TINT[DEC], ec=DEC, lw=2.2, rounding=0.08, fs=MATH)
+    box(ax, x_dec, y_new, 1.6, bh, "$s_i$", fc=TINT[DEC], ec=DEC, lw=2.2, rounding=0.08, fs=MATH)
     arrow(ax, (x_dec - 0.8, y_prev), (right, y_band), color=DEC, lw=2.0, head=12)
     arrow(ax, (x_dec, y_prev + bh / 2), (x_dec, y_new - bh / 2), color=DEC, lw=2.0, head=12)
     text(ax, x_dec, y_prev - 0.75, "decoder", fs=SMALL, color=DEC)
-    arrow(ax, (11.75, y_new - 1.25), (x_dec + 0.8, y_new - 0.2), lw=1.8, head=11)
-    text(ax, 11.75, y_new - 1.55, "$y_{i-1}$", fs=FS)
+    arrow(ax, (11.4, y_new - 1.25), (x_dec + 0.8, y_new - 0.2), lw=1.8, head=11)
+    text(ax, 11.4, y_new - 1.62, "$y_{i-1}$", fs=MATH)
     arrow(ax, (x_dec, y_new + bh / 2), (x_dec, y_new + 1.05), lw=1.8, head=11)
-    text(ax, x_dec, y_new + 1.35, "$y_i$", fs=FS)
+    text(ax, x_dec, y_new + 1.35, "$y_i$", fs=MATH)
 
     # attention weights as bars, then the weighted sum
     y_bar = y_band + band_h / 2 + 0.15
     scale = 2.0
     for j, (x, a) in enumerate(zip(xs, weights, strict=True), start=1):
         rect(ax, x - 0.3, y_bar, 0.6, a * scale, fc=TINT[ATT], ec=ATT, lw=1.6)
-        text(ax, x + 0.38, y_bar + a * scale / 2 + 0.05, rf"$\alpha_{{i{j}}}$", fs=SMALL, ha="left")
+        text(ax, x + 0.38, y_bar + a * scale / 2 + 0.05, rf"$\alpha_{{i{j}}}$", fs=MATH, ha="left")
     y_sum = y_new
     x_sum = 5.2
     circle(ax, x_sum, y_sum, 0.42, r"$\Sigma$", fc=TINT[CTX], ec=CTX, fs=FS)
@@ -99,8 +101,8 @@ def seq2seq_attention():
             shrink_end=2,
         )
     arrow(ax, (x_sum + 0.42, y_sum), (x_dec - 0.8, y_new), color=CTX, lw=2.0, head=12)
-    text(ax, 7.35, y_sum + 0.35, "$c_i$", fs=FS, color=CTX)
-    text(ax, x_sum - 0.6, y_sum + 0.75, r"$c_i = \sum_j \alpha_{ij} h_j$", fs=SMALL, color=CTX, ha="right")
+    text(ax, 7.35, y_sum + 0.4, "$c_i$", fs=MATH, color=CTX)
+    text(ax, x_sum - 0.6, y_sum + 0.75, r"$c_i = \sum_j \alpha_{ij} h_j$", fs=MATH, color=CTX, ha="right")
     return fig
 
 
@@ -116,10 +118,22 @@ def _decoder_row(ax, y, inputs, input_colours, label, feedback):
     for k, x in enumerate(xs):
         box(ax, x, y, bw, bh, "RNN", fc=TINT[GREY], ec=INK, lw=1.8, fs=SMALL, rounding=0.08)
         colour = input_colours[k]
-        box(ax, x, y - gap, 1.15, 0.62, inputs[k], fc=TINT[colour], ec=colour, lw=1.8, fs=SMALL, rounding=0.08)
-        arrow(ax, (x, y - gap + 0.31), (x, y - bh / 2), lw=1.6, head=10)
-        box(ax, x, y + gap, 1.15, 0.62, rf"$\hat y_{k + 1}$", fc=TINT[ATT], ec=ATT, lw=1.8, fs=SMALL, rounding=0.08)
-        arrow(ax, (x, y + bh / 2), (x, y + gap - 0.31), lw=1.6, head=10)
+        box(
+            ax,
+            x,
+            y - gap,
+            1.25,
+            0.7,
+            inputs[k],
+            fc=TINT[colour],
+            ec=colour,
+            lw=1.8,
+            fs=MATH if "$" in inputs[k] else SMALL,
+            rounding=0.08,
+        )
+        arrow(ax, (x, y - gap + 0.35), (x, y - bh / 2), lw=1.6, head=10)
+        box(ax, x, y + gap, 1.25, 0.7, rf"$\hat y_{k + 1}$", fc=TINT[ATT], ec=ATT, lw=1.8, fs=MATH, rounding=0.08)
+        arrow(ax, (x, y + bh / 2), (x, y + gap - 0.35), lw=1.6, head=10)
     for a, b in pairwise(xs):
         arrow(ax, (a + bw / 2, y), (b - bw / 2, y), lw=1.8, head=11)
     if feedback:  # each prediction becomes the next step's input (dashed)
@@ -170,10 +184,10 @@ def w2v_skipgram_cbow():
     context = ("$w_{t-2}$", "$w_{t-1}$", "$w_{t+1}$", "$w_{t+2}$")
     ys = (4.8, 3.5, 2.2, 0.9)
     mid = sum(ys) / len(ys)
-    bw, bh = 1.45, 0.8
+    bw, bh = 1.6, 0.8
 
     def word(x, y, label, colour):
-        box(ax, x, y, bw, bh, label, fc=TINT[colour], ec=colour, lw=2.0, fs=FS, rounding=0.08)
+        box(ax, x, y, bw, bh, label, fc=TINT[colour], ec=colour, lw=2.0, fs=MATH, rounding=0.08)
 
     # CBOW: context (input) -> average (projection) -> centre word (output)
     x_in, x_proj, x_out = 0.85, 3.05, 5.0
