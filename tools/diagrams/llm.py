@@ -125,7 +125,7 @@ def bert_mlm_input():
     """L02: BERT input = token + segment + position embeddings; the MLM head predicts the masked token."""
     n = len(BERT_TOKENS)
     col = 1.5
-    fig, ax = canvas((0, n * col), (-0.45, 9.3))
+    fig, ax = canvas((0, n * col), (-0.45, 9.35))
     xs = [col * (i + 0.5) for i in range(n)]
     w, h = col - 0.14, 0.72
     rows = (  # (y, caption, labels, colour)
@@ -152,17 +152,17 @@ def bert_mlm_input():
                 lw=2.2 if hot else 1.5,
                 rounding=0.06,
             )
-    enc_y = 6.55
+    enc_y = 6.85
     box(ax, n * col / 2, enc_y, n * col - 0.2, 0.85, "Transformer encoder (bidirectional)", fc=TINT[GREY], ec=INK, fs=FS)
-    for x in xs:
-        arrow(ax, (x, 4.55 + h / 2 + 0.05), (x, enc_y - 0.45), lw=1.4, head=10, color=GREY)
+    for x in xs:  # start above the caption of the token row, so the arrows do not cross its text
+        arrow(ax, (x, 5.62), (x, enc_y - 0.45), lw=1.4, head=10, color=GREY)
     text(ax, n * col / 2, -0.05, "input to the encoder = sum of the three rows", fs=SMALL, color=GREY)
     mask_x = xs[BERT_TOKENS.index("[MASK]")]
-    arrow(ax, (mask_x, enc_y + 0.45), (mask_x, 8.25), lw=2.2, head=13, color=RED)
-    text(ax, mask_x + 0.2, 8.75, "MLM: predict “sleeps”", fs=SMALL, ha="left", color=RED, fontweight="bold")
+    arrow(ax, (mask_x, enc_y + 0.45), (mask_x, 8.4), lw=2.2, head=13, color=RED)
+    text(ax, mask_x + 0.2, 8.9, "MLM: predict “sleeps”", fs=SMALL, ha="left", color=RED, fontweight="bold")
     cls_x = xs[0]
-    arrow(ax, (cls_x, enc_y + 0.45), (cls_x, 8.25), lw=2.2, head=13, color=PURPLE)
-    text(ax, cls_x - 0.6, 8.75, "NSP: IsNext?", fs=SMALL, ha="left", color=PURPLE, fontweight="bold")
+    arrow(ax, (cls_x, enc_y + 0.45), (cls_x, 8.4), lw=2.2, head=13, color=PURPLE)
+    text(ax, cls_x - 0.6, 8.9, "NSP: IsNext?", fs=SMALL, ha="left", color=PURPLE, fontweight="bold")
     return fig
 
 

@@ -300,9 +300,9 @@ def prefill_decode():
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(0.6, 1.2e4)
-    ax.set_ylim(1, 900)
+    ax.set_ylim(0.4, 900)
     ax.axvline(ridge, color=GREY, lw=1.0, ls="--", zorder=0)
-    ax.text(ridge * 1.12, 1.6, f"ridge ≈ {round(ridge, -1):.0f}", fontsize=SMALL, color=GREY, ha="left")
+    ax.text(ridge * 1.12, 0.6, f"ridge ≈ {round(ridge, -1):.0f}", fontsize=SMALL, color=GREY, ha="left")
     ax.text(
         1.0,
         300,
@@ -313,12 +313,12 @@ def prefill_decode():
         va="center",
         linespacing=1.0,
     )
-    ax.text(9000, 2.2, "A100: 312 TFLOP/s,\n2.0 TB/s", fontsize=SMALL, color=GREY, ha="right", linespacing=1.0)
+    ax.text(9000, 1.4, "A100: 312 TFLOP/s,\n2.0 TB/s", fontsize=SMALL, color=GREY, ha="right", linespacing=1.0)
     ax.text(700, 420, "compute-bound", fontsize=SMALL, color=RED, ha="center")
     points = (
         (1, "decode\nbatch 1", BLUE, "left"),
         (32, "decode\nbatch 32", BLUE, "left"),
-        (1000, "prefill\n2k tokens", RED, "center"),
+        (2048, "prefill\n2k tokens", RED, "center"),
     )
     for xi, label, colour, ha in points:
         yi = min(peak, bw * xi)
