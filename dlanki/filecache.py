@@ -5,7 +5,8 @@ dlanki itself, the versions of Python and of the libraries that shape the output
 that proves formulas. So an entry can only ever stand for the result a cold build would compute.
 
 An entry is used only if it is intact (a digest over its bytes), unpickles to nothing but dlanki's
-own plain dataclasses, and names the key and path it was looked up by. Anything else (a truncated
+own plain dataclasses, and names the key and path it was looked up by. It holds two pickles: the
+result, as the process that compiled the file made it, and MathJax's verdicts on its formulas. Anything else (a truncated
 write, a file from another version, a hand-made pickle) is ignored and the file compiled again.
 """
 
@@ -23,8 +24,9 @@ from dlanki.cardfile import FileResult
 from dlanki.errors import Loc, Problem
 from dlanki.model import Card, Formula, Image, NoteDigest, Project, RenderedCard, TextField
 
-FORMAT = b"dlanki file cache 1\n"
+FORMAT = b"dlanki file cache 2\n"
 _DIGEST_SIZE = 32
+_HEADER = len(FORMAT) + _DIGEST_SIZE
 _LIBRARIES = ("markdown-it-py", "mdurl", "nh3", "PyYAML", "genanki")
 _ALLOWED = {(cls.__module__, cls.__qualname__): cls for cls in (FileResult, Card, TextField, RenderedCard, Formula, Image, NoteDigest, Loc, Problem)}
 
@@ -85,7 +87,7 @@ class FileStore:
         self.folder = folder
         self.environment = environment.encode()
         self.used: set[str] = set()
-        self.pending: dict[str, FileResult] = {}
+        self.pending: dict[str, tuple[FileResult, bytes | None]] = {}
 
     def key(self, rel: str, data: bytes) -> str:
         digest = hashlib.sha256(self.environment)
@@ -100,27 +102,35 @@ class FileStore:
             blob = (self.folder / f"{key}.pickle").read_bytes()
         except OSError:
             return None
-        head, stored, payload = blob[: len(FORMAT)], blob[len(FORMAT) : len(FORMAT) + _DIGEST_SIZE], blob[len(FORMAT) + _DIGEST_SIZE :]
-        if head != FORMAT or hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest() != stored:
+        head, stored, body = blob[: len(FORMAT)], blob[len(FORMAT) : _HEADER], blob[_HEADER:]
+        if head != FORMAT or hashlib.blake2b(body, digest_size=_DIGEST_SIZE).digest() != stored:
             return None
+        split = int.from_bytes(body[:8], "big") + 8
         enabled = gc.isenabled()
         gc.disable()  # unpickling creates many objects at once; the collector would scan them over and over
         try:
-            result = _SafeUnpickler(io.BytesIO(payload)).load()
+            result = _SafeUnpickler(io.BytesIO(body[8:split])).load()
+            formula_problems = _SafeUnpickler(io.BytesIO(body[split:])).load()
         except Exception:  # any damage at all means "not cached"
             return None
         finally:
             if enabled:
                 gc.enable()
-        if type(result) is not FileResult or result.key != key or result.rel != rel:
+        if type(result) is not FileResult or result.key != key or result.rel != rel or result.formula_problems is not None:
             return None
+        if formula_problems is not None and not (type(formula_problems) is list and all(type(p) is Problem for p in formula_problems)):
+            return None
+        result.formula_problems = formula_problems
         return result
 
-    def put(self, result: FileResult) -> None:
-        """Keep a result, to be written by save()."""
+    def put(self, result: FileResult, payload: bytes | None = None) -> None:
+        """Keep a result, to be written by save(); `payload`: its pickle, made before formula_problems was set."""
         if result.key:
             self.used.add(result.key)
-            self.pending[result.key] = result
+            pending = self.pending.get(result.key)
+            if payload is None and pending is not None and pending[0] is result:
+                payload = pending[1]
+            self.pending[result.key] = (result, payload)
 
     def save(self) -> None:
         """Write the new entries and delete the ones this build did not use, so the cache never outgrows the deck."""
@@ -128,16 +138,22 @@ class FileStore:
         enabled = gc.isenabled()
         gc.disable()
         try:
-            for key, result in self.pending.items():
-                payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-                stored = hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest()
-                _write(self.folder / f"{key}.pickle", FORMAT + stored + payload)
+            for key, (result, payload) in self.pending.items():
+                # The result without its formula verdicts (those are filled in after a worker pickled it), then them.
+                formula_problems, result.formula_problems = result.formula_problems, None
+                try:
+                    payload = payload or pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+                finally:
+                    result.formula_problems = formula_problems
+                body = len(payload).to_bytes(8, "big") + payload + pickle.dumps(formula_problems, protocol=pickle.HIGHEST_PROTOCOL)
+                _write(self.folder / f"{key}.pickle", FORMAT + hashlib.blake2b(body, digest_size=_DIGEST_SIZE).digest() + body)
         finally:
             if enabled:
                 gc.enable()
         self.pending.clear()
         for entry in self.folder.iterdir():
-            if entry.name.endswith(".pickle") and entry.name[: -len(".pickle")] not in self.used:
+            stale = entry.name.endswith(".tmp") or (entry.name.endswith(".pickle") and entry.name[: -len(".pickle")] not in self.used)
+            if stale:
                 entry.unlink(missing_ok=True)
 
 

@@ -26,6 +26,8 @@ WARNED = """
           Not a deletion here: {{c2::shown as braces}}.
 """
 """A file whose cards carry warnings: a formula too wide for a phone, a deletion in `extra`."""
+FIRST, SECOND, THIRD = past(3000), past(2000), past(1000)
+"""Fixed stamps, so builds compared with each other stamp alike whenever they run."""
 
 
 @pytest.fixture
@@ -99,13 +101,13 @@ CHANGES = [edit, add, delete, rename, break_a_card, change_figure, change_settin
 @pytest.mark.parametrize("change", CHANGES, ids=[c.__name__ for c in CHANGES])
 def test_incremental_build_equals_cold_build(change, tmp_path: Path, counted):
     warm = write_project(tmp_path / "warm", {**MINIMAL, "cards/03-extra.yaml": WARNED})
-    first = outcome(warm, past(1000))
+    first = outcome(warm, FIRST)
     assert first[0] == "built" and any("too wide" in w for w in first[3]) and any("literal braces" in w for w in first[3])
     cold = cold_twin(warm, tmp_path / "cold")
     change(warm)
     change(cold)
     counted.clear()
-    assert outcome(warm, past(500)) == outcome(cold, past(500))
+    assert outcome(warm, SECOND) == outcome(cold, SECOND)
     if change in (edit, add, rename, break_a_card):
         assert counted.count("cards/01-cnn.yaml") == 1  # the cold twin's only: the warm build took it from the cache
     if change is change_settings:
@@ -114,30 +116,30 @@ def test_incremental_build_equals_cold_build(change, tmp_path: Path, counted):
 
 def test_no_op_rebuild_parses_nothing_and_reports_the_same(tmp_path: Path, counted):
     root = write_project(tmp_path / "p", {**MINIMAL, "cards/03-extra.yaml": WARNED})
-    first = outcome(root, past(1000))
+    first = outcome(root, FIRST)
     counted.clear()
-    assert outcome(root, past(500)) == first
+    assert outcome(root, SECOND) == first
     assert counted == []
     assert [str(p) for p in check(root).problems] == first[3]
 
 
 def test_errors_and_warnings_of_a_cached_file_are_reported_again(tmp_path: Path, counted):
     root = write_project(tmp_path / "p", {**MINIMAL, "cards/03-extra.yaml": WARNED})
-    outcome(root, past(1000))
+    outcome(root, FIRST)
     break_a_card(root)
-    failed = outcome(root, past(900))
+    failed = outcome(root, SECOND)
     assert failed[0] == "failed" and any("unknown key 'bakc'" in p for p in failed[1]) and any("too wide" in p for p in failed[1])
     counted.clear()
-    assert outcome(root, past(800)) == failed  # every file from the cache this time, the broken one too
+    assert outcome(root, THIRD) == failed  # every file from the cache this time, the broken one too
     assert counted == []
 
 
 def test_a_new_dlanki_trusts_no_entry(tmp_path: Path, counted, monkeypatch):
     root = write_project(tmp_path / "p", MINIMAL)
-    first = outcome(root, past(1000))
+    first = outcome(root, FIRST)
     monkeypatch.setattr(filecache, "_CODE_DIGEST", ["another version of dlanki"])
     counted.clear()
-    assert outcome(root, past(500)) == first
+    assert outcome(root, SECOND) == first
     assert sorted(counted) == ["cards/01-cnn.yaml", "cards/02-rnn.yaml"]
 
 
@@ -150,7 +152,7 @@ def _entries(root: Path) -> list[Path]:
 @pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty"])
 def test_a_damaged_entry_is_ignored(damage, tmp_path: Path, counted):
     root = write_project(tmp_path / "p", {**MINIMAL, "cards/03-extra.yaml": WARNED})
-    outcome(root, past(1000))
+    outcome(root, FIRST)
     cold = cold_twin(root, tmp_path / "cold")
     for entry in _entries(root):
         data = entry.read_bytes()
@@ -165,24 +167,24 @@ def test_a_damaged_entry_is_ignored(damage, tmp_path: Path, counted):
     edit(root)
     edit(cold)
     counted.clear()
-    assert outcome(root, past(500)) == outcome(cold, past(500))
+    assert outcome(root, SECOND) == outcome(cold, SECOND)
     assert counted.count("cards/01-cnn.yaml") == 2  # recompiled in the damaged cache too, not trusted
 
 
 def test_an_entry_for_another_file_is_not_trusted(tmp_path: Path):
     """Stale: the entry under one file's key holds another file's results (a swapped or copied cache)."""
     root = write_project(tmp_path / "p", MINIMAL)
-    first = outcome(root, past(1000))
+    first = outcome(root, FIRST)
     a, b = _entries(root)
     data_a, data_b = a.read_bytes(), b.read_bytes()
     a.write_bytes(data_b)
     b.write_bytes(data_a)
-    assert outcome(root, past(500)) == first
+    assert outcome(root, SECOND) == first
 
 
 def test_an_entry_that_would_run_code_is_refused(tmp_path: Path):
     root = write_project(tmp_path / "p", MINIMAL)
-    first = outcome(root, past(1000))
+    first = outcome(root, FIRST)
     marker = tmp_path / "ran"
 
     class Evil:
@@ -191,30 +193,41 @@ def test_an_entry_that_would_run_code_is_refused(tmp_path: Path):
 
     for entry in _entries(root):
         payload = pickle.dumps(Evil())
-        digest = hashlib.blake2b(payload, digest_size=32).digest()
-        entry.write_bytes(filecache.FORMAT + digest + payload)
-    assert outcome(root, past(500)) == first
+        body = len(payload).to_bytes(8, "big") + payload + pickle.dumps(None)
+        entry.write_bytes(filecache.FORMAT + hashlib.blake2b(body, digest_size=32).digest() + body)
+    assert outcome(root, SECOND) == first
     assert not marker.exists()
 
 
 @pytest.mark.parametrize("name", ["formulas.json", "media.json", "outputs.json"])
 def test_damaged_cache_files_are_ignored(name, tmp_path: Path):
     root = write_project(tmp_path / "p", {**MINIMAL, "cards/03-extra.yaml": WARNED})
-    first = outcome(root, past(1000))
+    first = outcome(root, FIRST)
     for text in ('{"mathjax": 1, "formulas_ok": {"1|x": "wide"}}', "[1, 2", '{"digest": "x", "problems": [[1]]}', '{"a": 5}'):
         (root / "build/.cache" / name).write_text(text)
-        assert outcome(root, past(500)) == first
+        assert outcome(root, SECOND) == first
 
 
 def test_a_package_edited_by_hand_is_written_again(tmp_path: Path):
     root = write_project(tmp_path / "p", MINIMAL)
-    first = outcome(root, past(1000))
+    first = outcome(root, FIRST)
     package = root / "build/mini.apkg"
     package.write_bytes(package.read_bytes()[:-1] + b"\0")
-    assert outcome(root, past(500)) == first
+    assert outcome(root, SECOND) == first
 
 
 def test_check_writes_no_cache(tmp_path: Path):
     root = write_project(tmp_path / "p", MINIMAL)
     check(root)
     assert not (root / "build").exists()
+
+
+def test_files_compiled_in_worker_processes_give_the_same_build(tmp_path: Path, monkeypatch):
+    """Enough changed files go to a process pool; what comes back (and is cached) is the same."""
+    serial = write_project(tmp_path / "serial", {**MINIMAL, "cards/03-extra.yaml": WARNED})
+    parallel = cold_twin(serial, tmp_path / "parallel")
+    expected = outcome(serial, FIRST)
+    monkeypatch.setattr(cardfile, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(cardfile.os, "cpu_count", lambda: 2)
+    assert outcome(parallel, FIRST) == expected
+    assert outcome(parallel, SECOND) == expected  # from the entries the workers made
