@@ -1,10 +1,20 @@
-"""Benchmark `dlanki build` against a bare genanki script on synthetic corpora, and the shipped deck.
+"""Benchmark `dlanki build` against ankdown 0.7.1 and a bare genanki script, in one run, on the same notes.
 
-    python bench/bench_build.py            # 1,000 and 10,000 cards, 3 runs each, plus the shipped deck
+    pip install -e '.[bench]'             # ankdown 0.7.1
+    python bench/bench_build.py           # 1,000, 10,000 and 50,000 cards, 3 runs each, and the shipped deck
+    python bench/bench_build.py --sizes 10000 --runs 5
 
-Wall time and peak memory (max RSS of the process and its children, e.g. Node for MathJax) of
-separate processes. "cold" deletes build/.cache first (every field rendered, every formula proven
-by MathJax); "warm" is a rebuild with the cache of the previous build, as after editing a card.
+Corpora are the shipped deck's own cards replicated under new ids, in files of 50 (corpus.py); ankdown
+gets the same notes as Markdown and the bare script reads the same YAML. Each command runs as its own
+process and every kind of run takes its turn in each round, so a load that comes and goes on the
+machine falls on all of them alike. Reported: the median wall time, the median CPU time (user + system,
+child processes included: Node for MathJax, the worker pool), the peak memory of the largest process,
+and, from one more run sampled every 20 ms, the peak memory of the whole process tree at once.
+
+- cold: no build/ at all, so every card file is compiled and every formula proven by MathJax;
+- cold, formulas known: build/.cache/files/ gone but the formula verdicts kept (e.g. after upgrading
+  dlanki): the Python side of a cold build alone;
+- no-op: built again with nothing changed; one edit: one card's text changed, then built.
 """
 
 from __future__ import annotations
@@ -16,72 +26,171 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from corpus import write_corpus
+from corpus import REPO, edit_one_card, write_ankdown, write_corpus
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
+DLANKI = [sys.executable, "-m", "dlanki", "build"]
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH", "")]))}
 
 
-def measure(command: list[str], cwd: Path) -> tuple[float, float]:
-    """Seconds and peak MiB of one run, measured by a wrapper so each run's peak is its own."""
-    wrapper = (
-        "import resource, subprocess, sys, time\n"
-        "t = time.perf_counter(); code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
-        "t = time.perf_counter() - t\n"
-        "print(t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)\n"
-        "sys.exit(code)\n"
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    peak_mib: float
+
+
+def measure(command: list[str], cwd: Path) -> Run:
+    """Wall time, CPU time and peak RSS of one process and everything it waited for."""
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            errors.seek(0)
+            raise SystemExit(f"{' '.join(command)} failed:\n{errors.read().decode()[-2000:]}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def tree_peak(command: list[str], cwd: Path) -> float:
+    """Peak MiB of the process and all its descendants at once, sampled from /proc every 20 ms."""
+    process = subprocess.Popen(command, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0.0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(process.pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    process.wait()
+    done.set()
+    sampler.join()
+    return peak
+
+
+def _tree_rss(root: int) -> float:
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry)] = int(fields[1])
+            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo += [child for child, parent in parents.items() if parent == pid]
+    return total / (1 << 20)
+
+
+def median(runs: list[Run]) -> Run:
+    return Run(
+        statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs), max(r.peak_mib for r in runs)
     )
-    out = subprocess.run([sys.executable, "-c", wrapper, *command], cwd=cwd, capture_output=True, text=True, check=True)
-    seconds, mib = out.stdout.split()
-    return float(seconds), float(mib)
 
 
-def row(name: str, runs: list[tuple[float, float]]) -> str:
-    times = [t for t, _ in runs]
-    return f"| {name} | {statistics.median(times):.2f} s | {min(times):.2f} s | {max(m for _, m in runs):.0f} MiB |"
+def row(name: str, run: Run, tree: float | None = None, ratios: str = "") -> str:
+    peak = f"{run.peak_mib:.0f} MiB" + (f" ({tree:.0f} MiB)" if tree else "")
+    return f"| {name} | {run.wall:.2f} s | {run.cpu:.2f} s | {peak} | {ratios} |"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
-    dlanki = [sys.executable, "-m", "dlanki", "build"]
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores\n")
-    print("| what | median | best | peak memory |\n| --- | --- | --- | --- |")
-    for size in args.sizes:
-        with tempfile.TemporaryDirectory() as folder:
-            root = write_corpus(Path(folder), size)
-            subprocess.run(dlanki, cwd=root, check=True, capture_output=True)  # first build writes the ledger
-            cold = []
-            for _ in range(args.runs):
-                shutil.rmtree(root / "build" / ".cache", ignore_errors=True)
-                cold.append(measure(dlanki, root))
-            ours = [measure(dlanki, root) for _ in range(args.runs)]
-            bare = [measure([sys.executable, str(HERE / "bare_genanki.py"), str(root)], root) for _ in range(args.runs)]
-        print(row(f"dlanki build, {size:,} cards, cold", cold))
-        print(row(f"dlanki build, {size:,} cards, warm", ours))
-        print(row(f"bare genanki, {size:,} cards", bare))
-        ratio = statistics.median(t for t, _ in ours) / statistics.median(t for t, _ in bare)
-        cold_ratio = statistics.median(t for t, _ in cold) / statistics.median(t for t, _ in bare)
-        print(f"| ratio dlanki / genanki, {size:,} | {cold_ratio:.2f}x cold, {ratio:.2f}x warm | | |")
+def ratio(ours: Run, theirs: Run) -> str:
+    return f"{ours.wall / theirs.wall:.2f}x / {ours.cpu / theirs.cpu:.2f}x"
+
+
+def bench_size(size: int, runs: int, ankdown: str | None, unique: bool) -> list[str]:
+    with tempfile.TemporaryDirectory() as folder:
+        root = write_corpus(Path(folder) / "deck", size, unique=unique)
+        markdown = write_ankdown(Path(folder) / "ankdown", root)
+        subprocess.run(DLANKI, cwd=root, env=ENV, check=True, capture_output=True)  # writes the ledger once
+        kinds: dict[str, list[Run]] = {k: [] for k in ("cold", "known", "noop", "edit", "genanki", "ankdown")}
+        for _ in range(runs):
+            shutil.rmtree(root / "build")
+            kinds["cold"].append(measure(DLANKI, root))
+            kinds["noop"].append(measure(DLANKI, root))
+            edit_one_card(root)
+            kinds["edit"].append(measure(DLANKI, root))
+            shutil.rmtree(root / "build" / ".cache" / "files")
+            (root / "build" / ".cache" / "outputs.json").unlink()
+            kinds["known"].append(measure(DLANKI, root))
+            kinds["genanki"].append(measure([sys.executable, str(HERE / "bare_genanki.py"), str(root)], root))
+            if ankdown:
+                kinds["ankdown"].append(measure([ankdown, "-r", str(markdown), "-p", str(Path(folder) / "ankdown.apkg")], root))
+        shutil.rmtree(root / "build")
+        cold_tree = tree_peak(DLANKI, root)
+        noop_tree = tree_peak(DLANKI, root)
+    result = {kind: median(found) for kind, found in kinds.items() if found}
+    genanki, peer = result["genanki"], result.get("ankdown")
+
+    def versus(run: Run) -> str:
+        text = f"{ratio(run, genanki)} genanki"
+        return text + (f", {ratio(run, peer)} ankdown" if peer else "")
+
+    lines = [
+        row(f"dlanki, {size:,} cards, cold (MathJax included)", result["cold"], cold_tree, versus(result["cold"])),
+        row(f"dlanki, {size:,} cards, cold, formulas known", result["known"], None, versus(result["known"])),
+        row(f"dlanki, {size:,} cards, no-op rebuild", result["noop"], noop_tree, versus(result["noop"])),
+        row(f"dlanki, {size:,} cards, one-edit rebuild", result["edit"], None, versus(result["edit"])),
+        row(f"bare genanki script, {size:,} notes", genanki),
+    ]
+    if peer:
+        lines.append(row(f"ankdown 0.7.1, {size:,} notes", peer))
+    return lines
+
+
+def bench_shipped(runs: int) -> list[str]:
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder)
         for name in ("cards", "media"):
-            if (REPO / name).is_dir():
-                shutil.copytree(REPO / name, copy / name)
+            shutil.copytree(REPO / name, copy / name)
         for name in ("dlanki.yaml", "dlanki.lock"):
-            if (REPO / name).exists():
-                shutil.copy2(REPO / name, copy / name)
-        if (REPO / "node_modules").is_dir():
-            os.symlink(REPO / "node_modules", copy / "node_modules")
-        shipped = []
-        for _ in range(args.runs):
-            shutil.rmtree(copy / "build" / ".cache", ignore_errors=True)
-            shipped.append(measure(dlanki + ["--frozen"], copy))
-        print(row("dlanki build, shipped deck, cold", shipped))
+            shutil.copy2(REPO / name, copy / name)
+        cold = []
+        for _ in range(runs):
+            shutil.rmtree(copy / "build", ignore_errors=True)
+            cold.append(measure(DLANKI + ["--frozen"], copy))
+        shutil.rmtree(copy / "build")
+        tree = tree_peak(DLANKI + ["--frozen"], copy)
+        cards = sum(path.read_text(encoding="utf-8").count("\n  - id:") for path in (copy / "cards").glob("*.yaml"))
+    return [row(f"dlanki, shipped deck ({cards} cards), cold (MathJax included)", median(cold), tree)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000, 50000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--unique", action="store_true", help="no two cards with the same text (see corpus.py)")
+    parser.add_argument("--no-shipped", dest="shipped", action="store_false", help="skip the shipped deck")
+    args = parser.parse_args()
+    ankdown = shutil.which("ankdown") or shutil.which("ankdown", path=str(Path(sys.executable).parent))
+    load = os.getloadavg()[0]
+    corpus = "every card's text unique" if args.unique else "the shipped cards replicated"
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {load:.1f} at start, median of {args.runs} runs, {corpus}")
+    if not ankdown:
+        print("ankdown not found: pip install -e '.[bench]'")
+    print("\n| what | wall | CPU | peak memory (whole tree) | ratio to the peers, wall / CPU |\n| --- | --- | --- | --- | --- |")
+    for size in args.sizes:
+        for line in bench_size(size, args.runs, ankdown, args.unique):
+            print(line, flush=True)
+    for line in bench_shipped(args.runs) if args.shipped else []:
+        print(line, flush=True)
+    print(f"\nload {os.getloadavg()[0]:.1f} at the end")
 
 
 if __name__ == "__main__":

@@ -45,8 +45,14 @@ def shipped_files(repo: Path = REPO) -> list[ShippedFile]:
     return files
 
 
-def write_corpus(root: Path, cards: int, per_file: int = 50, repo: Path = REPO) -> Path:
-    """A project of `cards` cards in files of `per_file`, with the shipped dlanki.yaml and media/."""
+FIRST_FIELD = re.compile(r"^    (text|front): [|>][-+]?\n( +)", re.M)
+
+
+def write_corpus(root: Path, cards: int, per_file: int = 50, repo: Path = REPO, unique: bool = False) -> Path:
+    """A project of `cards` cards in files of `per_file`, with the shipped dlanki.yaml and media/.
+
+    unique: each copy's question starts with its own line (`copy 12.34`), so no two cards have the same
+    text and nothing is rendered once for many cards; the formulas stay the shipped deck's."""
     sources = shipped_files(repo)
     (root / "cards").mkdir(parents=True, exist_ok=True)
     shutil.copy2(repo / "dlanki.yaml", root / "dlanki.yaml")
@@ -56,7 +62,10 @@ def write_corpus(root: Path, cards: int, per_file: int = 50, repo: Path = REPO) 
         chunks = []
         for k in range(min(per_file, cards - start)):
             card_id, text = source.cards[k % len(source.cards)]
-            chunks.append(text.replace(f"- id: {card_id}", f"- id: {card_id}-r{j}x{k}", 1))
+            text = text.replace(f"- id: {card_id}", f"- id: {card_id}-r{j}x{k}", 1)
+            if unique:
+                text = FIRST_FIELD.sub(lambda m: f"{m.group(0)}copy {j}.{k}\n{m.group(2)}", text, count=1)
+            chunks.append(text)
         (root / "cards" / f"{j:04d}.yaml").write_text(source.header + "".join(chunks), encoding="utf-8")
     return root
 

@@ -14,6 +14,7 @@ DELIMITERS = (("$$", "$$", True), ("\\[", "\\]", True), ("\\(", "\\)", False), (
 CLOZE_OPEN = re.compile(r"\{\{c(\d+)::")
 # Only these characters can start code, an escape or a formula; everything between is skipped at once.
 SPECIAL = re.compile(r"[`$\\]")
+_BRACE_SPECIAL = re.compile(r"[{}\\]")
 
 
 @dataclass(frozen=True)
@@ -124,37 +125,45 @@ def space_cloze_braces(tex: str) -> tuple[str, list[MathError]]:
     errors: list[MathError] = []
     depths: list[int] = []  # LaTeX brace depth inside each open cloze
     i = 0
-    n = len(tex)
 
     def emit(piece: str) -> None:
         if out and out[-1].endswith("}") and piece.startswith("}"):
             out.append(" ")
         out.append(piece)
 
-    while i < n:
-        match = CLOZE_OPEN.match(tex, i)
-        if match:
-            emit(match.group(0))
-            depths.append(0)
-            i = match.end()
-            continue
-        if tex.startswith("}}", i) and depths and depths[-1] == 0:
-            depths.pop()
-            if out and out[-1].endswith("}"):
-                out.append(" ")
-            out.append("}}")
-            out.append("")  # the cloze end is not a LaTeX brace: nothing after it needs spacing
-            i += 2
-            continue
-        if tex.startswith("\\{", i) or tex.startswith("\\}", i):
+    while True:
+        found = _BRACE_SPECIAL.search(tex, i)
+        if found is None:
+            out.append(tex[i:])  # no brace in it: nothing to space
+            break
+        if found.start() > i:
+            out.append(tex[i : found.start()])
+        i = found.start()
+        ch = tex[i]
+        if ch == "{":
+            match = CLOZE_OPEN.match(tex, i)
+            if match:
+                emit(match.group(0))
+                depths.append(0)
+                i = match.end()
+                continue
+            if depths:
+                depths[-1] += 1
+        elif ch == "}":
+            if depths and depths[-1] == 0 and tex.startswith("}}", i):
+                depths.pop()
+                if out and out[-1].endswith("}"):
+                    out.append(" ")
+                out.append("}}")
+                out.append("")  # the cloze end is not a LaTeX brace: nothing after it needs spacing
+                i += 2
+                continue
+            if depths:
+                depths[-1] -= 1
+        elif tex.startswith(("\\{", "\\}"), i):
             emit(tex[i : i + 2])
             i += 2
             continue
-        ch = tex[i]
-        if ch == "{" and depths:
-            depths[-1] += 1
-        elif ch == "}" and depths:
-            depths[-1] -= 1
         emit(ch)
         i += 1
     if depths:

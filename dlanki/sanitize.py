@@ -46,6 +46,7 @@ def is_media_name(src: str) -> bool:
     """An image names a file in media/: no scheme, no folder, no query."""
     return bool(_MEDIA_NAME.match(src)) and src not in (".", "..")
 
+_IMG_TAG = re.compile("<img", re.I)
 _TAG_NAME = re.compile(r"<\s*/?\s*([A-Za-z][A-Za-z0-9:_-]*)")
 _ATTR_NAME = re.compile(r"[\s/\"']([A-Za-z_:@][A-Za-z0-9_:.@-]*)\s*=?")
 
@@ -75,6 +76,8 @@ def sanitize(html: str) -> tuple[str, list[Removed]]:
         link_rel=None,
         strip_comments=True,
     )
+    if strict == html:
+        return strict, []  # nothing was removed (most fields: Markdown's HTML is already what nh3 writes)
     everything = _keep_everything(html)
     if strict == everything:
         return strict, []
@@ -83,6 +86,8 @@ def sanitize(html: str) -> tuple[str, list[Removed]]:
 
 def image_sources(html: str) -> list[str]:
     """The src of every <img>, in order."""
+    if not _IMG_TAG.search(html):
+        return []  # an <img> start tag always spells `<img`: no need to parse the field
     collector = _Elements()
     collector.feed(html)
     return [attrs.get("src") or "" for tag, attrs in collector.elements if tag == "img"]
