@@ -14,6 +14,7 @@ import os
 import pickle
 import re
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,12 +93,14 @@ MAX_PROCESSES = 4
 def _compile(todo: list[tuple[int, bytes, str, str]], project: Project):
     """(index, result, its pickle or None) for each file to compile, in order."""
     processes = min(os.cpu_count() or 1, MAX_PROCESSES, len(todo))
-    if processes < 2 or sum(len(data) for _, data, _, _ in todo) < PARALLEL_BYTES:
+    # Forking is only safe while this process has no other thread (the MathJax workers start on the first
+    # formula, after this); elsewhere than Linux a worker starts a new interpreter, which still pays off.
+    forkable = sys.platform != "linux" or threading.active_count() == 1
+    if processes < 2 or not forkable or sum(len(data) for _, data, _, _ in todo) < PARALLEL_BYTES:
         compiler = FileCompiler(project)
         for index, data, rel, key in todo:
             yield index, compiler.compile(data, rel, key), None
         return
-    # Forked before any thread of this process starts (the MathJax workers start on the first formula).
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
     chunk = max(1, len(todo) // (processes * 4))
     with context.Pool(processes, _start_worker, (project,)) as pool:
