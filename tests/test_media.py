@@ -27,16 +27,6 @@ WIDTH_PT = 432.0
 MIN_PT = 12.0
 """Smallest glyph at that width: 12 pt is 10 px on a 360 px phone screen."""
 NOT_YET_12_PT = {
-    # module tools/diagrams/transformer.py
-    "dl-attn-masks.svg",
-    "dl-attn-multihead.svg",
-    "dl-attn-scaled-dot-product.svg",
-    "dl-encoder-decoder-vs-decoder-only.svg",
-    "dl-flashattention-tiling.svg",
-    "dl-kv-cache.svg",
-    "dl-pe-sinusoid-heatmap.svg",
-    "dl-rope-rotation.svg",
-    "dl-transformer-pre-post-ln.svg",
     # module tools/diagrams/generative.py
     "dl-clip-matrix.svg",
     "dl-diffusion-forward-reverse.svg",
