@@ -33,9 +33,6 @@ NOT_YET_12_PT = {
     "dl-latent-diffusion.svg",
     "dl-simclr.svg",
     "dl-vae-reparam.svg",
-    # module tools/diagrams/llm.py
-    "dl-kl-forward-reverse.svg",
-    "dl-moe-router.svg",
     # module tools/diagrams/systems.py
     "dl-float-formats.svg",
     "dl-quant-mapping.svg",
