@@ -257,9 +257,10 @@ def text(ax, x, y, s, fs=FS, color=INK, ha="center", va="center", z=5, **kw):
 _TEXT_TO_PATH = TextToPath()
 
 
-def text_width(s: str, fs: float) -> float:
+def text_width(s: str, fs: float, weight: str = "normal") -> float:
     """The advance width of one line of text in points (mathtext when it holds a pair of $)."""
-    width, _, _ = _TEXT_TO_PATH.get_text_width_height_descent(s, FontProperties(size=fs), ismath=s.count("$") >= 2)
+    prop = FontProperties(size=fs, weight=weight)
+    width, _, _ = _TEXT_TO_PATH.get_text_width_height_descent(s, prop, ismath=s.count("$") >= 2)
     return width
 
 
@@ -273,7 +274,7 @@ def runs(ax, x, y, parts, ha="center", color=INK, gap=0.3, z=5, **kw):
     parts = [(p[0], p[1], p[2] if len(p) > 2 else color) for p in parts]
     per_pt = (ax.get_xlim()[1] - ax.get_xlim()[0]) / (ax.figure.get_figwidth() * 72 * ax.get_position().width)
     space = gap * parts[0][1]
-    widths = [text_width(s, fs) for s, fs, _ in parts]
+    widths = [text_width(s, fs, kw.get("fontweight", "normal")) for s, fs, _ in parts]
     total = (sum(widths) + space * (len(parts) - 1)) * per_pt
     left = x - {"left": 0.0, "center": total / 2, "right": total}[ha]
     base = y - 0.3645 * parts[0][1] * per_pt  # DejaVu Sans capitals are 0.729 em tall
