@@ -12,7 +12,22 @@ import importlib.metadata
 import sys
 from pathlib import Path
 
-from . import activations, cnn, generative, llm, metrics, nets, pipelines, plots, posttrain, rnn, surfaces, systems, transformer
+from . import (
+    activations,
+    additions,
+    cnn,
+    generative,
+    llm,
+    metrics,
+    nets,
+    pipelines,
+    plots,
+    posttrain,
+    rnn,
+    surfaces,
+    systems,
+    transformer,
+)
 from .style import save
 
 REPO = Path(__file__).resolve().parents[2]
@@ -101,6 +116,10 @@ FIGURES = {
     "dl-paged-attention.svg": ("S07", systems.paged_attention),
     "dl-speculative-decoding.svg": ("S08", systems.speculative_decoding),
     "dl-quant-mapping.svg": ("S09", systems.quant_mapping),
+    # 05/08/10 additions (2026)
+    "dl-seq2seq-attention.svg": ("A01", additions.seq2seq_attention),
+    "dl-seq2seq-teacher-forcing.svg": ("A02", additions.teacher_forcing),
+    "dl-w2v-skipgram-cbow.svg": ("A03", additions.w2v_skipgram_cbow),
 }
 
 
