@@ -421,7 +421,8 @@ def flash_tiling():
                 fc, ec, lw = None, GREY, 1.0
             rect(ax, sx + col * c, top - (r + 1) * c, c, c, fc=fc, ec=ec, lw=lw, z=3 if ec == RED else 2)
     text(ax, sx + (bj + 0.5) * c, top - (bi + 0.5) * c + 0.1, "$S_{ij}$", fs=MATH, color=RED, z=6)
-    arrow(ax, (sx + 0.15, top - (bi + 0.5) * c - 0.4), (sx + nb * c - 0.15, top - (bi + 0.5) * c - 0.4), lw=1.6, head=12, z=4)
+    sweep_y = top - (bi + 0.5) * c - 0.4  # above the tinted tiles (z=4), under the S_ij label
+    arrow(ax, (sx + 0.15, sweep_y), (sx + nb * c - 0.15, sweep_y), lw=1.6, head=12, z=4)
     text(ax, sx + nb * c / 2, sy - 0.4, "$S=QK^\\top$: $N\\times N$", fs=MATH, color=GREY)
     text(ax, sx + nb * c / 2, sy - 0.95, "never stored whole", fs=SMALL, color=GREY)
     # Q: row blocks on the left; K^T: column blocks on top
