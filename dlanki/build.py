@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import hashlib
 import re
 import sqlite3
 import time
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from dlanki import ledger as ledgers
 from dlanki.cache import BuildCache, checked_media, load_cache, media_digest, save_cache
-from dlanki.cardfile import FileResult, compile_files, note_hash  # noqa: F401 (note_hash: changes.py)
+from dlanki.cardfile import FileResult, compile_files, note_hash, with_media  # noqa: F401 (note_hash: changes.py)
 from dlanki.errors import BuildFailed, Loc, Problem, sort_problems
 from dlanki.guards import check_against_ledger
 from dlanki.load import card_files, load_project
@@ -241,6 +242,17 @@ def build(
     )
 
 
+def media_digests(media_dir: Path, rendered: list[RenderedCard]) -> dict[str, str]:
+    """The content digest of every media file the cards use."""
+    digests = {}
+    for name in sorted({name for item in rendered for name in item.media}):
+        try:
+            digests[name] = hashlib.sha256((media_dir / name).read_bytes()).hexdigest()[:20]
+        except OSError:
+            digests[name] = ""
+    return digests
+
+
 WRITE_HINT = "make the folder writable (and build/ a folder, not a file), or choose another place with --output"
 PROTECTED = ("dlanki.yaml", "dlanki.lock")
 
@@ -293,16 +305,18 @@ def _restamp(result: CheckResult, types: dict, now: int) -> tuple[ledgers.Ledger
         current = ledgers.Entry(digest, 0)
         new.notetypes[note_type.name] = ledgers.restamp(old.notetypes.get(note_type.name), current, now)
     changed = []
+    media = media_digests(result.project.media_dir, result.rendered)
     for item, digest in zip(result.rendered, result.digests):
         card = item.card
+        note_digest = with_media(digest.hash, item, media)
         previous = old.notes.get(card.id)
-        if previous is not None and not previous.retired and previous.hash == digest.hash and (
+        if previous is not None and not previous.retired and previous.hash == note_digest and (
             previous.deck, previous.type, previous.clozes
         ) == (card.deck, card.type, item.clozes):
             continue  # unchanged: the old entry is the new one
-        current = ledgers.Entry(digest.hash, 0, card.deck, card.type, item.clozes)
+        current = ledgers.Entry(note_digest, 0, card.deck, card.type, item.clozes)
         new.notes[card.id] = ledgers.restamp(previous, current, now)
-        if previous is None or previous.hash != digest.hash or previous.retired:
+        if previous is None or previous.hash != note_digest or previous.retired:
             changed.append(card.id)
     present = {card.id for card in result.deck.cards}
     for card_id in result.deck.retired:

@@ -162,10 +162,19 @@ def render_card(result: FileResult, card: Card, renderer, namespace: str, types:
     result.digests.append(NoteDigest(guid, digest, card_ordinals(types[card.type], item.fields)))
 
 
-def note_hash(namespace: str, item: RenderedCard, types: dict[str, NoteType]) -> str:
+def note_hash(namespace: str, item: RenderedCard, types: dict[str, NoteType], media: dict[str, str] | None = None) -> str:
     """The ledger's digest of everything Anki stores for a note: a changed digest means an update."""
     guid = guid_for(namespace, item.card.id)
-    return content_hash(guid, types[item.card.type].model_id, item.fields, item.card.tags)
+    return with_media(content_hash(guid, types[item.card.type].model_id, item.fields, item.card.tags), item, media)
+
+
+def with_media(digest: str, item: RenderedCard, media: dict[str, str] | None) -> str:
+    """A note's digest with its images counted by content, not only by name: Anki copies a media file only
+    for notes it adds or updates, so a redrawn figure reaches learners only if the notes that show it are
+    restamped. (Added in build.py, across files: a card file's own result never depends on media/.)"""
+    if item.media and media is not None:
+        return content_hash(digest, [media.get(name, "") for name in item.media])
+    return digest
 
 
 def card_ordinals(note_type: NoteType, fields: tuple[str, ...]) -> tuple[int, ...]:
