@@ -102,3 +102,82 @@ def test_shipped_deck_is_built_from_a_committed_ledger(tmp_path: Path):
         assert result.returncode == 0, result.stderr
         hashes.append(sha(next((copy / "build").glob("*.apkg"))))
     assert hashes[0] == hashes[1]
+
+
+def genanki_collection(db_path: Path, notes, note_types) -> None:
+    """The collection as dlanki wrote it through genanki's own objects, one Note.write_to_db at a time."""
+    import itertools
+    import json
+    import sqlite3
+
+    import genanki
+    from genanki.apkg_col import APKG_COL
+    from genanki.apkg_schema import APKG_SCHEMA
+
+    from dlanki.package import deck_id_for, deck_names_with_parents
+
+    conn = sqlite3.connect(db_path)
+    cursor = conn.cursor()
+    cursor.executescript(APKG_SCHEMA)
+    cursor.executescript(APKG_COL)
+    decks = {name: genanki.Deck(deck_id_for(name), name) for name in deck_names_with_parents([n.rendered.card.deck for n in notes])}
+    default_deck = deck_id_for(notes[0].rendered.card.deck)
+    models = {stamped.note_type.key: stamped.note_type.to_genanki() for stamped in note_types}
+    decks_json = json.loads(cursor.execute("SELECT decks FROM col").fetchone()[0])
+    decks_json.update({str(deck.deck_id): deck.to_json() for deck in decks.values()})
+    models_json = {str(models[s.note_type.key].model_id): models[s.note_type.key].to_json(s.mod, default_deck) for s in note_types}
+    cursor.execute("UPDATE col SET decks = ?, models = ?", (json.dumps(decks_json, sort_keys=True), json.dumps(models_json, sort_keys=True)))
+    ids = itertools.count(min(n.mod for n in notes) * 1000)
+    for position, stamped in enumerate(notes):
+        card = stamped.rendered.card
+        note = genanki.Note(model=models[card.type], fields=list(stamped.rendered.fields), tags=list(card.tags), guid=stamped.guid, due=position)
+        note.write_to_db(cursor, stamped.mod, decks[card.deck].deck_id, ids)
+    conn.commit()
+    conn.close()
+
+
+RICH = {
+    "cards/05-rich.yaml": r"""
+        deck: Mini::Rich::Deep::Deeper
+        tags: [dl::rich, dl::rich::more]
+        cards:
+          - id: rich-many-clozes
+            type: cloze
+            source: added
+            text: |
+              {{c11::k}} {{c3::c}} $x = {{c19::\frac{1}{2}}}$ {{c1::a}} {{c8::h}} {{c2::b}} {{c4::d}} {{c5::e}} {{c6::f}}
+              {{c7::g}} {{c9::i}} {{c10::j}} {{c12::l}} {{c13::m}} {{c14::n}} {{c15::o}} {{c16::p}} {{c17::q}} {{c18::r}}
+          - id: rich-table
+            type: basic
+            source: added
+            deck: Mini::Other
+            front: "| a | b |\n|---|---|\n| $x<y$ | `code` |"
+            back: |
+              - one
+              - two **bold** & <em>html</em>
+
+              ```python
+              print("$5")
+              ```
+            extra: "![figure](pool.svg)"
+    """,
+}
+
+
+def test_writer_bytes_are_genanki_s_for_a_rich_deck(make_project, tmp_path: Path):
+    """The prepared-statement writer writes the bytes genanki's objects wrote: the shipped deck and edge cases."""
+    from dlanki.build import _restamp, check
+    from dlanki.notetypes import note_types
+    from dlanki.package import StampedNote, StampedNoteType, _write_collection
+
+    for root in (REPO, make_project(RICH)):
+        result = check(root)
+        assert not result.errors, result.errors
+        types = note_types()
+        ledger, _ = _restamp(result, types, past(100))
+        notes = [StampedNote(item, d.guid, ledger.notes[item.card.id].mod, d.ords) for item, d in zip(result.rendered, result.digests)]
+        stamped = [StampedNoteType(types[key], ledger.notetypes[types[key].name].mod) for key in sorted({n.rendered.card.type for n in notes})]
+        ours, theirs = tmp_path / f"{root.name}-ours.anki2", tmp_path / f"{root.name}-genanki.anki2"
+        _write_collection(ours, notes, stamped)
+        genanki_collection(theirs, notes, stamped)
+        assert ours.read_bytes() == theirs.read_bytes()
