@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import json
+import re
 import subprocess
 import threading
 import time
@@ -88,6 +89,8 @@ class _Worker:
         self.sent: collections.deque[Key] = collections.deque()
         self.answers: list[tuple[Key, str]] = []
         self.slots = threading.Semaphore(IN_FLIGHT)
+        self.ended = False
+        """Node closed its output (finished, or died: then the writer must not wait for a free slot)."""
         self._next = next_key
         self._measure = measure
         self.writer = threading.Thread(target=self._write, daemon=True)
@@ -100,7 +103,7 @@ class _Worker:
         try:
             while True:
                 self.slots.acquire()
-                key = self._next()
+                key = None if self.ended else self._next()
                 if key is None:
                     break
                 self.sent.append(key)
@@ -118,6 +121,8 @@ class _Worker:
         for line in self.process.stdout:
             self.answers.append((self.sent.popleft(), line))
             self.slots.release()
+        self.ended = True
+        self.slots.release()  # a writer waiting for a slot would wait forever: Node answers no more
 
     def join(self, verdicts: dict, failures: list[str]) -> None:
         self.writer.join()
@@ -125,7 +130,8 @@ class _Worker:
         stderr = self.process.stderr.read()
         code = self.process.wait()
         if code != 0 or self.sent:
-            failures.append(stderr.strip()[:300] or f"node exited with status {code}")
+            errors = [line.strip() for line in stderr.splitlines() if re.match(r"\s*\w*Error: ", line)]
+            failures.append((errors[0] if errors else stderr.strip()[-300:]) or f"node exited with status {code}")
         for key, line in self.answers:
             answer = json.loads(line)
             verdicts[key] = (answer["error"], answer["width"])

@@ -231,3 +231,16 @@ def test_files_compiled_in_worker_processes_give_the_same_build(tmp_path: Path, 
     monkeypatch.setattr(cardfile.os, "cpu_count", lambda: 2)
     assert outcome(parallel, FIRST) == expected
     assert outcome(parallel, SECOND) == expected  # from the entries the workers made
+
+
+def test_a_mathjax_that_fails_to_start_is_an_error_not_a_hang(tmp_path: Path, monkeypatch):
+    broken = tmp_path / "mathjax"
+    (broken / "js").mkdir(parents=True)
+    (broken / "js" / "mathjax.js").write_text('throw new Error("broken on purpose");\n')
+    monkeypatch.setenv("DLANKI_MATHJAX", str(broken))
+    root = write_project(tmp_path / "p", MINIMAL)
+    if shutil.which("node") is None:
+        pytest.skip("needs Node.js")
+    failed = outcome(root, FIRST)
+    assert failed[0] == "failed" and any("MathJax check failed: Error: broken on purpose" in p for p in failed[1])
+    assert not (root / "build").exists()
