@@ -65,6 +65,9 @@ def build_command(root: Path, tags, decks, output, frozen: bool, strict: bool, f
     bar.close()
     _print_problems(list(result.warnings), fmt)
     click.echo(f"wrote {_display(result.output)}: {result.notes} notes, {result.cards} cards, {result.media} media files")
+    proved, seconds = result.formulas_checked
+    if proved:
+        click.echo(f"MathJax proved {proved} new formula side(s) in {seconds:.1f} s ({proved / max(seconds, 1e-3):.0f} a second)")
     if result.changed:
         click.echo(f"{len(result.changed)} note(s) new or changed since the last build; dlanki.lock updated: commit it")
 
