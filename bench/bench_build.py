@@ -75,8 +75,6 @@ def main() -> None:
         for name in ("dlanki.yaml", "dlanki.lock"):
             if (REPO / name).exists():
                 shutil.copy2(REPO / name, copy / name)
-        if (REPO / "node_modules").is_dir():
-            os.symlink(REPO / "node_modules", copy / "node_modules")
         shipped = []
         for _ in range(args.runs):
             shutil.rmtree(copy / "build" / ".cache", ignore_errors=True)

@@ -13,7 +13,7 @@ from dlanki.cache import BuildCache, load_cache, save_cache
 from dlanki.errors import BuildFailed, Loc, Problem, sort_problems
 from dlanki.guards import check_against_ledger
 from dlanki.load import load_deck, load_project
-from dlanki.mathcheck import FormulaChecker
+from dlanki.mathcheck import FormulaChecker, FormulaReport
 from dlanki.model import Card, Deck, Project, RenderedCard
 from dlanki.notetypes import note_types
 from dlanki.package import StampedNote, StampedNoteType, guid_for, write_apkg
@@ -56,6 +56,8 @@ class CheckResult:
     rendered: list[RenderedCard] = field(default_factory=list)
     ledger: ledgers.Ledger = field(default_factory=ledgers.Ledger)
     problems: list[Problem] = field(default_factory=list)
+    formulas: FormulaReport | None = None
+    """How many formulas MathJax proved to render."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -90,7 +92,7 @@ def check(root: Path, cache: BuildCache | None = None, progress: Progress | None
     problems += load_problems
     problems += check_cards(deck.cards, project.sources)
     renderer = Renderer(cache, project.sources)
-    formulas = FormulaChecker(project.root, cache.formulas_ok)
+    formulas = FormulaChecker(cache.formulas_ok)
     rendered = []
     for done, card in enumerate(deck.cards, 1):
         item, render_problems = renderer.render_card(card)
@@ -106,7 +108,7 @@ def check(root: Path, cache: BuildCache | None = None, progress: Progress | None
     problems += ledger_problems
     ledger_text = project.ledger_path.read_text(encoding="utf-8", errors="replace") if project.ledger_path.exists() else ""
     problems += check_against_ledger(deck, rendered, ledger, ledger_text)
-    return CheckResult(project, deck, rendered, ledger, sort_problems(problems))
+    return CheckResult(project, deck, rendered, ledger, sort_problems(problems), formulas.report())
 
 
 def check_cached(root: Path, progress: Progress | None = None) -> CheckResult:

@@ -12,7 +12,7 @@ from dlanki import __version__
 from dlanki.build import Selection, build, check, check_cached
 from dlanki.changes import ChangesError, changes_since
 from dlanki.errors import BuildFailed, ExitStatus, Problem
-from dlanki.mathcheck import find_mathjax
+from dlanki.mathjax import describe, find_mathjax
 from dlanki.preview import write_preview
 from dlanki.release_notes import format_markdown
 from dlanki.report import FORMATS, format_problems, summary
@@ -150,16 +150,14 @@ def preview_command(root: Path, output: Path | None) -> None:
     _print_problems(result.problems)
     bar = _ProgressBar("writing preview")
     try:
-        written = write_preview(result.project, result.rendered, find_mathjax(root), output, progress=bar)
+        mathjax = find_mathjax()
+        written = write_preview(result.project, result.rendered, mathjax, output, result.problems, progress=bar)
     except FileExistsError as exc:
         _fail(str(exc))
     finally:
         bar.close()
     if not written.mathjax:
-        click.echo(
-            "warning: MathJax not found: formulas show as raw TeX; run `npm ci` (MathJax 3.2.2) and preview again",
-            err=True,
-        )
+        click.echo(f"warning: formulas show as raw TeX: {describe(mathjax)}", err=True)
     click.echo(
         f"wrote {_display(written.index)}: {written.cards} cards of {written.notes} notes, "
         f"{written.formulas} formulas, {written.media} media files"

@@ -1,7 +1,7 @@
 """Prove every formula renders: parse it with MathJax 3.2.2, the version Anki bundles.
 
 A formula MathJax cannot parse shows in Anki as raw TeX or a red error box, so it is an error here.
-MathJax runs under Node.js from node_modules (installed by `npm ci`); each cloze card's question
+MathJax is bundled with dlanki (dlanki/mathjax.py) and runs under Node.js; each cloze card's question
 side is checked too, because a deletion inside a formula changes the TeX MathJax sees. Formulas are
 streamed to Node while Python renders the rest, so the check runs on the second core.
 
@@ -12,18 +12,22 @@ a warning: MathJax never breaks a line, so such a formula is cut off or scrolls 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import threading
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from dlanki.errors import Loc, Problem
+from dlanki.mathjax import ENV_OVERRIDE, describe, find_mathjax
 from dlanki.mathspans import cloze_variants
 from dlanki.model import Formula
 
-MATHJAX_PACKAGE = Path("node_modules") / "mathjax-full"
+NODE_HINT = (
+    "install Node.js (https://nodejs.org; Debian/Ubuntu: `apt-get install nodejs`, macOS: `brew install node`, "
+    "Windows: `winget install OpenJS.NodeJS.LTS`) and run the check again: dlanki brings MathJax, Node.js runs it"
+)
 
 PHONE_WIDTH_PX = 360
 """The width of most Android phones, in CSS pixels."""
@@ -41,29 +45,34 @@ def may_be_wide(tex: str) -> bool:
     return len(tex) > PHONE_FORMULA_EM * 0.9 or any(macro in tex for macro in _SPACING)
 
 
-def find_mathjax(root: Path) -> Path | None:
-    """MathJax from $DLANKI_MATHJAX, the project's node_modules, or dlanki's own checkout."""
-    candidates = [os.environ.get("DLANKI_MATHJAX", ""), root / MATHJAX_PACKAGE, Path(__file__).parent.parent / MATHJAX_PACKAGE]
-    for candidate in candidates:
-        if candidate and (Path(candidate) / "js" / "mathjax.js").is_file():
-            return Path(candidate).resolve()
-    return None
+@dataclass(frozen=True)
+class FormulaReport:
+    """How many formulas were proven to render, and by what: for the command line to say."""
+
+    formulas: int
+    """Formula uses on cards (a formula written twice counts twice)."""
+    verified: int
+    """Of those, how many MathJax rendered on every side they appear on (now or in an earlier run)."""
+    mathjax: Path | None
+    node: str | None
 
 
 class FormulaChecker:
     """Feed formulas as they are rendered; collect MathJax's verdicts at the end."""
 
-    def __init__(self, root: Path, known_ok: dict[str, float | None] | None = None):
+    def __init__(self, known_ok: dict[str, float | None] | None = None):
         self.known_ok = known_ok if known_ok is not None else {}
         """`display|tex` of formulas already proven to render → their width in em (None: short, not
         measured); updated with this run's successes."""
-        self._mathjax = find_mathjax(root)
+        self._mathjax = find_mathjax()
         self._node = shutil.which("node")
         self._jobs: dict[tuple[str, bool], list[tuple[str, Formula]]] = {}
         self._order: list[tuple[str, bool]] = []
         self._answers: list[str] = []
         self._widths: dict[tuple[str, Formula], list[tuple[float, bool]]] = {}
         """Each formula use → the measured widths of its sides (width, on a cloze question side)."""
+        self._uses: dict[tuple[str, Formula], list[str]] = {}
+        """Each formula use → the cache keys of its sides."""
         self._process: subprocess.Popen | None = None
         self._reader: threading.Thread | None = None
         self._script = resources.as_file(resources.files("dlanki").joinpath("mathjax_check.js"))
@@ -72,6 +81,7 @@ class FormulaChecker:
         for tex in dict.fromkeys(cloze_variants(formula.anki_tex)):
             key = (tex, formula.display)
             cached = _cache_key(key)
+            self._uses.setdefault((card_id, formula), []).append(cached)
             if cached in self.known_ok:
                 self._measured(key, self.known_ok[cached], [(card_id, formula)])
                 continue
@@ -104,14 +114,12 @@ class FormulaChecker:
         if not self._jobs:
             return self._too_wide()
         if self._process is None:
-            missing = "Node.js" if self._node is None else "MathJax (node_modules/mathjax-full)"
+            if self._node is None:
+                missing, hint = "Node.js was not found", NODE_HINT
+            else:
+                missing, hint = describe(self._mathjax), f"unset ${ENV_OVERRIDE} to use the MathJax dlanki bundles"
             return self._too_wide() + [
-                Problem(
-                    Loc("cards/"),
-                    f"{len(self._order)} formula(s) not verified: {missing} not found",
-                    "run `npm ci` in the project (needs Node.js) so MathJax 3.2.2 can check them",
-                    level="warning",
-                )
+                Problem(Loc("cards/"), f"{len(self._order)} formula(s) not verified: {missing}", hint, level="warning")
             ]
         self._process.stdin.close()
         self._reader.join()
@@ -129,6 +137,11 @@ class FormulaChecker:
                 self.known_ok[_cache_key(key)] = verdict["width"]
                 self._measured(key, verdict["width"], self._jobs[key])
         return problems + self._too_wide()
+
+    def report(self) -> FormulaReport:
+        """Call after problems()."""
+        verified = sum(all(key in self.known_ok for key in keys) for keys in self._uses.values())
+        return FormulaReport(len(self._uses), verified, self._mathjax, self._node)
 
     def _measured(self, key: tuple[str, bool], width: float | None, uses: list[tuple[str, Formula]]) -> None:
         if width is not None and width > PHONE_FORMULA_EM:

@@ -16,7 +16,7 @@ from conftest import MINIMAL, REPO, import_apkg, past, write_project
 from dlanki import cli as cli_module
 from dlanki.build import build, check
 from dlanki.cli import cli
-from dlanki.mathcheck import find_mathjax
+from dlanki.mathjax import find_mathjax
 from dlanki.notetypes import note_types
 from dlanki.package import guid_for
 from dlanki.preview import count_formulas, mathjax_bundle, preview_cards, write_preview
@@ -161,7 +161,7 @@ def test_sides_match_real_anki_card_for_card(tmp_path: Path, collection):
         assert visible_text(ours.answer) == visible_text(anki_answer), ours.anchor
         assert (ours.question, ours.answer) == (anki_question, anki_answer), ours.anchor  # byte for byte, even
         compared += 1
-    assert compared == len(mine) == 11
+    assert compared == len(mine) == 13
 
 
 # -- the site on disk -----------------------------------------------------------------------------
@@ -169,12 +169,12 @@ def test_sides_match_real_anki_card_for_card(tmp_path: Path, collection):
 
 def test_preview_writes_a_self_contained_site(project: Path):
     checked = check(project)
-    result = write_preview(checked.project, checked.rendered, find_mathjax(REPO))
+    result = write_preview(checked.project, checked.rendered, find_mathjax())
     site = project / "build" / "preview"
     assert result.index == site / "index.html"
     assert (result.notes, result.cards, result.media, result.mathjax) == (4, 5, 1, True)
     assert (site / "pool.svg").read_text().startswith("<svg")
-    assert (site / "_dlanki" / "mathjax" / "tex-chtml-full.js").is_file()
+    assert (site / "_dlanki" / "mathjax" / "startup.js").is_file()
     assert (
         site / "_dlanki" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2" / "MathJax_Main-Regular.woff"
     ).is_file()
@@ -190,8 +190,8 @@ def test_preview_without_mathjax_says_so(project: Path):
     result = write_preview(checked.project, checked.rendered, None)
     page = result.index.read_text(encoding="utf-8")
     assert not result.mathjax
-    assert 'id="pv-no-mathjax" >' in page and "npm ci" in page
-    assert "tex-chtml" not in page and not (result.index.parent / "_dlanki" / "mathjax").exists()
+    assert 'id="pv-no-mathjax" >' in page and "DLANKI_MATHJAX" in page
+    assert "startup.js" not in page and not (result.index.parent / "_dlanki" / "mathjax").exists()
 
 
 def test_preview_replaces_the_previous_one_but_never_a_foreign_folder(project: Path, tmp_path: Path):
@@ -215,10 +215,10 @@ def test_cli_preview(project: Path, runner, monkeypatch):
     assert "5 cards of 4 notes, 8 formulas, 1 media files" in done.stdout
     assert "\r" not in done.output  # no progress bar outside a terminal
 
-    monkeypatch.setattr(cli_module, "find_mathjax", lambda root: None)
+    monkeypatch.setenv("DLANKI_MATHJAX", str(project / "nowhere"))
     done = runner.invoke(cli, ["preview", "-p", str(project)])
     assert done.exit_code == 0
-    assert "warning: MathJax not found" in done.stderr
+    assert "warning: formulas show as raw TeX: $DLANKI_MATHJAX" in done.stderr
 
 
 def test_cli_preview_still_writes_when_sources_have_errors(make_project, runner):
@@ -244,10 +244,7 @@ def _browser_or_skip():
         if os.environ.get("CI"):
             pytest.fail("Chromium is not installed (apt-get install chromium); CI must run the preview test")
         pytest.skip("Chromium is not installed (apt-get install chromium)")
-    if mathjax_bundle(find_mathjax(REPO)) is None:
-        if os.environ.get("CI"):
-            pytest.fail("MathJax is not installed: run `npm ci`")
-        pytest.skip("MathJax is not installed: run `npm ci`")
+    assert mathjax_bundle(find_mathjax()) is not None, "dlanki's bundled MathJax is incomplete"
     return executable
 
 
@@ -258,8 +255,6 @@ def test_preview_in_real_chromium(tmp_path: Path, runner, monkeypatch):
     from chromium import Chromium
 
     executable = _browser_or_skip()
-    # The project under test has no node_modules of its own, and CI installs dlanki non-editable.
-    monkeypatch.setenv("DLANKI_MATHJAX", str(find_mathjax(REPO)))
     root = write_project(tmp_path / "rich", RICH)
     done = runner.invoke(cli, ["preview", "-p", str(root)])
     assert done.exit_code == 0, done.output
@@ -359,7 +354,7 @@ def test_no_card_side_of_the_shipped_deck_is_wider_than_a_phone(tmp_path: Path, 
 
     executable = _browser_or_skip()
     checked = check(REPO)
-    site = write_preview(checked.project, checked.rendered, find_mathjax(REPO), output=tmp_path / "preview")
+    site = write_preview(checked.project, checked.rendered, find_mathjax(), output=tmp_path / "preview")
     with Chromium(executable, tmp_path / "profile") as browser:
         browser.viewport(360, 800, mobile=True)
         browser.goto(site.index.as_uri())
@@ -390,7 +385,7 @@ def test_chromium_flags_broken_formulas_and_missing_mathjax(tmp_path: Path, make
         }
     )
     checked = check(root)
-    with_mathjax = write_preview(checked.project, checked.rendered, find_mathjax(REPO), output=tmp_path / "a")
+    with_mathjax = write_preview(checked.project, checked.rendered, find_mathjax(), output=tmp_path / "a")
     without = write_preview(checked.project, checked.rendered, None, output=tmp_path / "b")
     with Chromium(executable, tmp_path / "profile") as browser:
         browser.goto(with_mathjax.index.as_uri())
