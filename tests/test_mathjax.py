@@ -60,6 +60,7 @@ def test_dlanki_mathjax_overrides_the_bundled_copy(make_project, runner, monkeyp
     copy = tmp_path / "mathjax-copy"
     shutil.copytree(mathjax.BUNDLED, copy)
     monkeypatch.setenv(mathjax.ENV_OVERRIDE, str(copy))
-    done = runner.invoke(cli, ["check", "-p", str(root)])
+    done = runner.invoke(cli, ["check", "-v", "-p", str(root)])
     assert done.exit_code == 1
     assert "MathJax cannot render $\\fracc{1}{2}$: Undefined control sequence \\fracc" in done.stderr
+    assert f"MathJax from $DLANKI_MATHJAX ({copy.resolve()})" in done.stderr

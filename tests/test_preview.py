@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import MINIMAL, REPO, import_apkg, past, write_project
 
-from dlanki import cli as cli_module
+from dlanki import console
 from dlanki.build import build, check
 from dlanki.cli import cli
 from dlanki.mathjax import find_mathjax
@@ -408,19 +408,19 @@ def test_progress_bar_only_for_long_runs_at_a_terminal(monkeypatch):
 
     screen = Terminal()
     monkeypatch.setattr(sys, "stderr", screen)
-    small = cli_module._ProgressBar("rendering cards")
+    small = console.ProgressBar("rendering cards")
     for done in range(1, 11):
         small(done, 10)
     small.close()
     assert screen.getvalue() == ""
 
-    big = cli_module._ProgressBar("rendering cards")
+    big = console.ProgressBar("rendering cards")
     for done in range(1, 601):
         big(done, 600)
     big.close()
     assert "rendering cards" in screen.getvalue() and "100%" in screen.getvalue()
 
     monkeypatch.setattr(sys, "stderr", io.StringIO())  # a pipe or a log: never a bar
-    piped = cli_module._ProgressBar("rendering cards")
+    piped = console.ProgressBar("rendering cards")
     piped(1, 10_000)
     assert piped._bar is None
