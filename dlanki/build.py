@@ -138,7 +138,7 @@ def build(
         raise BuildFailed(result.problems)
     project = result.project
     stamp_time = int(time.time()) if now is None else now
-    types = note_types()
+    types = note_types(project)
     new_ledger, changed = _restamp(result, types, stamp_time)
     if frozen and ledgers.serialise(new_ledger) != ledgers.serialise(result.ledger):
         problem = Problem(

@@ -25,7 +25,7 @@ from dlanki.build import CheckResult, note_hash
 from dlanki.load import load_deck, load_project
 from dlanki.mathspans import unmark_clozes
 from dlanki.model import Deck, Project, RenderedCard
-from dlanki.notetypes import CLOZE_MODEL_ID, note_types
+from dlanki.notetypes import note_types
 from dlanki.package import guid_for
 from dlanki.render import Renderer
 
@@ -124,7 +124,7 @@ def changes_since(result: CheckResult, revision: str | None = None, apkg: Path |
 
 
 def current_state(project: Project, rendered: list[RenderedCard]) -> dict[str, NoteState]:
-    types = note_types()
+    types = note_types(project)
     states = {}
     for item in rendered:
         card = item.card
@@ -261,7 +261,7 @@ def state_from_apkg(path: Path, namespace: str, known_ids: set[str]) -> dict[str
         names = [f["name"] for f in sorted(model.get("flds", []), key=lambda f: f["ord"])]
         values = flds.split("\x1f")
         fields = tuple(zip(names, values))
-        is_cloze = model.get("type") == 1 or mid == CLOZE_MODEL_ID
+        is_cloze = model.get("type") == 1  # Anki's MODEL_CLOZE
         card_id = by_guid.get(guid) or _id_from_source(dict(fields).get(SOURCE_FIELD, "")) or f"guid:{guid}"
         own_cards = sorted(cards_of.get(nid, []))
         deck = decks.get(own_cards[0][1], "") if own_cards else ""

@@ -64,9 +64,8 @@ class PreviewResult:
     """False if MathJax was not found: the page shows formulas as raw TeX, with a banner saying so."""
 
 
-def preview_cards(rendered: list[RenderedCard], types: dict[str, NoteType] | None = None) -> list[PreviewCard]:
+def preview_cards(rendered: list[RenderedCard], types: dict[str, NoteType]) -> list[PreviewCard]:
     """Every card of every note, in the curated order, with both sides rendered."""
-    types = types or note_types()
     cards = []
     for item in rendered:
         ordinals = item.clozes if item.card.type == "cloze" else (1,)
@@ -100,7 +99,7 @@ def write_preview(
     `problems` found in the sources are listed at the top of the page, where the reviewer looks."""
     output = output or project.build_dir / "preview"
     _refuse_foreign_folder(output)
-    types = note_types()
+    types = note_types(project)
     cards = []
     total = len(rendered)
     for done, item in enumerate(rendered, 1):

@@ -17,6 +17,7 @@ from dlanki import console
 from dlanki.build import build, check
 from dlanki.cli import cli
 from dlanki.mathjax import find_mathjax
+from dlanki.load import load_project
 from dlanki.notetypes import note_types
 from dlanki.package import guid_for
 from dlanki.preview import count_formulas, mathjax_bundle, preview_cards, write_preview
@@ -130,7 +131,7 @@ def test_double_brace_closes_a_deletion_whatever_the_latex_braces():
 
 
 def test_basic_sides_use_the_packaged_templates():
-    types = note_types()
+    types = note_types(load_project(REPO)[0])
     question, answer = card_sides(types["basic"], ("Q?", "A!", "", "src · id"), 1)
     assert '<div class="dl-question">Q?</div>' in question and "A!" not in question
     assert "Q?" in answer and '<div class="dl-answer">A!</div>' in answer and "dl-extra" not in answer
@@ -148,7 +149,7 @@ def test_sides_match_real_anki_card_for_card(tmp_path: Path, collection):
     result = build(root, now=past(100))
     import_apkg(collection, result.output)
     checked = check(root)
-    mine = {(c.item.card.id, c.ordinal): c for c in preview_cards(checked.rendered)}
+    mine = {(c.item.card.id, c.ordinal): c for c in preview_cards(checked.rendered, note_types(checked.project))}
     ids = {guid_for(checked.project.guid_namespace, item.card.id): item.card.id for item in checked.rendered}
 
     compared = 0
@@ -259,7 +260,8 @@ def test_preview_in_real_chromium(tmp_path: Path, runner, monkeypatch):
     done = runner.invoke(cli, ["preview", "-p", str(root)])
     assert done.exit_code == 0, done.output
     index = root / "build" / "preview" / "index.html"
-    cards = preview_cards(check(root).rendered)
+    checked = check(root)
+    cards = preview_cards(checked.rendered, note_types(checked.project))
     formulas = sum(card.formulas for card in cards)
     images = sum(side.count("<img ") for card in cards for side in (card.question, card.answer))
     assert formulas >= 20 and images >= 2
