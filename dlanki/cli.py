@@ -16,6 +16,7 @@ from dlanki.mathjax import describe, find_mathjax
 from dlanki.preview import write_preview
 from dlanki.release_notes import format_markdown
 from dlanki.report import FORMATS, summary
+from dlanki.scaffold import ProjectExists, new_deck
 from dlanki.stats import deck_stats, format_text
 
 project_option = click.option(
@@ -47,6 +48,20 @@ def cli() -> None:
     Exit status: 0 ok, 1 the sources have errors, 2 bad usage, 70 an internal error (a bug in
     dlanki), 130 interrupted.
     """
+
+
+@cli.command(name="new")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@console.verbosity_options
+def new_command(folder: Path) -> None:
+    """Start a deck in FOLDER: settings, two example cards, a figure, a README, CI and pre-commit."""
+    try:
+        deck = new_deck(folder)
+    except ProjectExists as exc:
+        console.fail(f"error: {exc}")
+    where = _display(folder)
+    console.say(f"created the deck {deck.package!r} in {where}: {', '.join(deck.files)}")
+    console.say(f"next: cd {where} && dlanki serve   (then edit cards/examples.yaml and watch the preview)")
 
 
 @cli.command(name="build")
