@@ -17,6 +17,7 @@ from dlanki.preview import write_preview
 from dlanki.release_notes import format_markdown
 from dlanki.report import FORMATS, summary
 from dlanki.scaffold import ProjectExists, new_deck
+from dlanki.serve import DeckServer, Rebuild
 from dlanki.stats import deck_stats, format_text
 
 project_option = click.option(
@@ -165,6 +166,51 @@ def preview_command(root: Path, output: Path | None) -> None:
         f"{written.formulas} formulas, {written.media} media files"
     )
     _source_errors(result)
+
+
+@cli.command(name="serve")
+@project_option
+@click.option(
+    "--dev-addr",
+    "-a",
+    "address",
+    default="127.0.0.1:8000",
+    show_default=True,
+    metavar="IP:PORT",
+    help="Where to serve (port 0: any free port). Another IP than 127.0.0.1 shows the deck to your network.",
+)
+@console.verbosity_options
+def serve_command(root: Path, address: str) -> None:
+    """Preview the deck in a browser, rebuilt and reloaded whenever a card file or figure is saved."""
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit() or int(port) > 65535:
+        raise click.BadParameter(f"{address!r} is not IP:PORT, e.g. 127.0.0.1:8000", param_hint="--dev-addr")
+    ctx = click.get_current_context()
+    try:
+        server = DeckServer(root, host, int(port), lambda rebuild: console.in_context(ctx, _rebuilt, rebuild))
+    except OSError as exc:
+        console.fail(f"error: cannot serve on {address}: {exc.strerror or exc}; choose another with --dev-addr")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        console.warn(f"serving on {host}: anyone who can reach this machine can read the deck")
+    click.echo(f"serving {server.url} (Ctrl+C to stop); the page reloads when cards/, media/ or dlanki.yaml change")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        console.say("stopped")
+
+
+def _rebuilt(rebuild: Rebuild) -> None:
+    """What changed, how long the rebuild took, and the problems it found (also shown in the page)."""
+    what = f"{', '.join(rebuild.changed[:3])}{' …' if len(rebuild.changed) > 3 else ''} changed: " if rebuild.changed else ""
+    if rebuild.crash:
+        console.detail(rebuild.crash.rstrip())
+        last = rebuild.crash.strip().splitlines()[-1]
+        click.echo(f"{what}{console.internal_error_line(last, console.level() == console.VERBOSE)}", err=True)
+        return
+    console.problems(rebuild.problems)
+    verdict = summary(rebuild.problems) if rebuild.problems else "ok"
+    done = "rebuilt" if rebuild.number > 1 else "built"
+    console.say(f"{what}preview of {rebuild.cards} notes {done} in {rebuild.seconds:.1f} s: {verdict}")
 
 
 @cli.command(name="stats")

@@ -85,6 +85,15 @@ def styled(problem: Problem) -> str:
     return f"{text}\n    {click.style('hint:', fg='cyan')} {problem.hint}" if problem.hint else text
 
 
+def in_context(ctx: click.Context, function, *args) -> None:
+    """Run `function` (which prints) from another thread with the command's -q / -v and colour."""
+    click.globals.push_context(ctx)
+    try:
+        function(*args)
+    finally:
+        click.globals.pop_context()
+
+
 def fail(message: str, status: ExitStatus = ExitStatus.BAD_INPUT) -> NoReturn:
     """The run's verdict on bad input, in red on a terminal; then exit."""
     click.echo(click.style(message, fg="red", bold=True), err=True)
@@ -108,15 +117,15 @@ class DlankiGroup(click.Group):
             verbose = ctx.meta.get(_LEVEL) == VERBOSE
             if verbose:
                 click.echo(traceback.format_exc().rstrip(), err=True)
-            click.echo(internal_error_line(exc, verbose), err=True)
+            message = str(exc).strip()
+            click.echo(internal_error_line(type(exc).__name__ + (f": {message.splitlines()[0]}" if message else ""), verbose), err=True)
             ctx.exit(ExitStatus.INTERNAL_ERROR)
 
 
-def internal_error_line(exc: BaseException, verbose: bool) -> str:
+def internal_error_line(what: str, verbose: bool) -> str:
+    """One line for a bug in dlanki: what failed, the version, where to report it."""
     where = f"please report it at {REPOSITORY}/issues with the command you ran"
     then = "" if verbose else "; run with -v for the traceback"
-    message = str(exc).strip()
-    what = type(exc).__name__ + (f": {message.splitlines()[0]}" if message else "")
     return f"{click.style('internal error:', fg='red', bold=True)} dlanki {__version__} failed ({what}); {where}{then}"
 
 
