@@ -42,7 +42,7 @@ def _check_id(card: Card, seen: dict[str, Card]) -> Iterator[Problem]:
         yield Problem(
             card.loc,
             f"card id {card.id!r} is not a valid slug",
-            "use lowercase ASCII letters, digits and single hyphens, e.g. `cnn-pooling-max`",
+            "use lowercase ASCII letters, digits and single hyphens, e.g. `water-boiling-point`",
             card.id,
         )
     first = seen.setdefault(card.id, card)
@@ -71,8 +71,13 @@ def _check_fields(card: Card) -> Iterator[Problem]:
 def _check_tags(card: Card) -> Iterator[Problem]:
     for tag in card.tags:
         if not TAG_RE.match(tag):
+            # Anki itself only forbids spaces in a tag; lowercase ASCII is dlanki's rule, so that tag
+            # searches and filtered decks match the same notes on every device and keyboard.
             yield Problem(
-                card.loc, f"tag {tag!r} is not a lowercase ASCII tag", "use e.g. `dl::cnn::pooling` (no spaces)", card.id
+                card.loc,
+                f"tag {tag!r} breaks dlanki's tag rule: lowercase ASCII letters, digits, '_', '.' and '-', '::' between levels",
+                "e.g. `chemistry::acids::strong` (Anki itself only forbids spaces)",
+                card.id,
             )
 
 
@@ -145,12 +150,17 @@ def _check_media_names(media_dir: Path, root: Path) -> Iterator[Problem]:
             continue
         rel = path.relative_to(root).as_posix()
         if path.name.startswith("_"):
-            yield Problem(Loc(rel), "media names starting with '_' are reserved for note type assets", "rename the file")
+            yield Problem(
+                Loc(rel),
+                "media names starting with '_' are Anki's for note type assets (Check Media never counts them as used)",
+                "rename the file",
+            )
         elif not MEDIA_NAME_RE.match(path.name) or len(path.name.encode()) > 120:
             yield Problem(
                 Loc(rel),
-                f"media name {path.name!r} breaks Anki's naming rules",
-                "use at most 120 lowercase ASCII letters, digits, '-', '_' and '.'",
+                f"media name {path.name!r} breaks dlanki's media naming rule",
+                "use lowercase ASCII letters, digits, '-', '_' and '.' (dlanki's rule, the same name on every file system),"
+                " at most 120 bytes (Anki's limit)",
             )
         other = lowered.setdefault(path.name.lower(), path.name)
         if other != path.name:

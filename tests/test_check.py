@@ -172,7 +172,7 @@ CASES = [
         "",
         "`sources` must map source keys to names",
     ),
-    ("media name breaking rules", {"media/My Figure.svg": "<svg/>"}, "media/My Figure.svg", "", "breaks Anki's naming rules"),
+    ("media name breaking rules", {"media/My Figure.svg": "<svg/>"}, "media/My Figure.svg", "", "breaks dlanki's media naming rule"),
     ("media names colliding", {"media/POOL.svg": "<svg/>"}, "media/pool.svg", "", "differ only in case"),
     (
         "script in html",
@@ -268,7 +268,7 @@ def test_json_and_github_formats(project: Path, runner):
         "card_id": "Bad_Id",
         "level": "error",
         "message": "card id 'Bad_Id' is not a valid slug",
-        "hint": "use lowercase ASCII letters, digits and single hyphens, e.g. `cnn-pooling-max`",
+        "hint": "use lowercase ASCII letters, digits and single hyphens, e.g. `water-boiling-point`",
     }
     github = runner.invoke(cli, ["check", "-p", str(project), "--format", "github"])
     assert github.stdout.startswith("::error file=cards/09.yaml,line=3,col=5,title=Bad_Id::card id 'Bad_Id' is not a valid slug")
