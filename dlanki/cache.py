@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dlanki import mathjax
 from dlanki.ledger import atomic_write
 
 _CODE = ("render.py", "mathspans.py", "sanitize.py", "mathjax_check.js")
@@ -20,12 +21,14 @@ _LIBRARIES = ("markdown-it-py", "nh3")
 
 
 def code_digest() -> str:
-    """Changes whenever the renderer, the sanitiser, the formula check or the libraries they use change."""
+    """Changes whenever the renderer, the sanitiser, the formula check, MathJax or the libraries they use change."""
     digest = hashlib.sha256()
     for name in _CODE:
         digest.update((Path(__file__).parent / name).read_bytes())
     for library in _LIBRARIES:
         digest.update(f"{library}=={importlib.metadata.version(library)}".encode())
+    # Formula verdicts are MathJax's: another version, or $DLANKI_MATHJAX's copy, must judge afresh.
+    digest.update(f"mathjax=={mathjax.VERSION} at {mathjax.find_mathjax()}".encode())
     return digest.hexdigest()[:16]
 
 
