@@ -158,9 +158,16 @@ def build(
     stamped_types = [StampedNoteType(types[key], new_ledger.notetypes[types[key].name].mod) for key in used_types]
     media = sorted({name for item in selected for name in item.media})
     output = output or _default_output(project, selection)
-    write_apkg(output, notes, stamped_types, [project.media_dir / name for name in media])
-    ledger_written = ledgers.write_ledger(project.ledger_path, new_ledger)
-    save_cache(project.build_dir, cache)
+    problems = check_output(project, output)
+    if problems:
+        raise BuildFailed(problems)
+    try:
+        write_apkg(output, notes, stamped_types, [project.media_dir / name for name in media])
+        ledger_written = ledgers.write_ledger(project.ledger_path, new_ledger)
+        save_cache(project.build_dir, cache)
+    except OSError as exc:
+        where = _display_path(project, Path(exc.filename) if exc.filename else output)
+        raise BuildFailed([Problem(Loc(where), f"cannot write {where}: {exc.strerror or exc}", WRITE_HINT)]) from None
     card_count = sum(len(item.clozes) if item.card.type == "cloze" else 1 for item in selected)
     return BuildResult(output, len(notes), card_count, len(media), tuple(changed), ledger_written, tuple(result.warnings))
 
@@ -171,6 +178,42 @@ def note_hash(namespace: str, item: RenderedCard, types: dict) -> str:
     return ledgers.content_hash(guid, types[item.card.type].model_id, item.fields, item.card.tags)
 
 
+WRITE_HINT = "make the folder writable (and build/ a folder, not a file), or choose another place with --output"
+PROTECTED = ("dlanki.yaml", "dlanki.lock")
+
+
+def check_output(project: Project, output: Path) -> list[Problem]:
+    """A package is only ever written as a new .apkg or over an old one: never over a source or a folder."""
+    shown = _display_path(project, output)
+    target = output.resolve()
+    root = project.root.resolve()
+    if project.build_dir.exists() and not project.build_dir.is_dir():
+        return [Problem(Loc("build"), "build is a file, not a folder: nothing can be written into it", WRITE_HINT)]
+    if output.suffix.lower() != ".apkg":
+        return [Problem(Loc(shown), f"output {shown} does not end in .apkg", "name the package file something.apkg")]
+    sources = [project.cards_dir.resolve(), project.media_dir.resolve()]
+    if any(target.is_relative_to(folder) for folder in sources) or target in {root / name for name in PROTECTED}:
+        return [Problem(Loc(shown), f"output {shown} is inside the sources", "write the package to build/ or outside cards/ and media/")]
+    if output.is_symlink() or output.is_dir() or (output.exists() and not _is_zip(output)):
+        return [Problem(Loc(shown), f"output {shown} exists and is not an .apkg package: it would be overwritten", "choose a new file name")]
+    return []
+
+
+def _is_zip(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
+def _display_path(project: Project, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(project.root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def _default_output(project: Project, selection: Selection) -> Path:
     stem = project.package + (f"-{selection.suffix}" if selection.suffix else "")
     return project.build_dir / f"{stem}.apkg"
@@ -179,7 +222,7 @@ def _default_output(project: Project, selection: Selection) -> Path:
 def _restamp(result: CheckResult, types: dict, now: int) -> tuple[ledgers.Ledger, list[str]]:
     """The new ledger: unchanged content keeps its stamp, changed content is stamped `now`."""
     old = result.ledger
-    new = ledgers.Ledger(dict(old.notes), dict(old.notetypes))
+    new = ledgers.Ledger(dict(old.notes), dict(old.notetypes), result.project.guid_namespace)
     for note_type in types.values():
         digest = ledgers.content_hash(
             note_type.model_id, note_type.name, note_type.fields, note_type.templates, note_type.css

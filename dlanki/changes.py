@@ -22,6 +22,7 @@ from pathlib import Path
 
 from dlanki import ledger as ledgers
 from dlanki.build import CheckResult, note_hash
+from dlanki.errors import printable
 from dlanki.load import load_deck, load_project
 from dlanki.mathspans import unmark_clozes
 from dlanki.model import Deck, Project, RenderedCard
@@ -334,5 +335,5 @@ def summary(state: NoteState, limit: int = 60) -> str:
             break
         text = revealed
     text = html.unescape(re.sub(r"<[^>]*>", " ", text))
-    text = re.sub(r"\s+", " ", text).strip()
+    text = printable(re.sub(r"\s+", " ", text).strip())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -15,7 +15,7 @@ from typing import NoReturn
 import click
 
 from dlanki import REPOSITORY, __version__
-from dlanki.errors import ExitStatus, Problem
+from dlanki.errors import ExitStatus, Problem, printable
 from dlanki.report import format_problems
 
 QUIET, NORMAL, VERBOSE = -1, 0, 1
@@ -78,11 +78,11 @@ def problems(found: list[Problem], fmt: str = "text") -> None:
 
 
 def styled(problem: Problem) -> str:
-    """str(problem), with the location bold and the level in colour."""
-    card = f" [{problem.card_id}]" if problem.card_id else ""
+    """str(problem), with the location bold and the level in colour (untrusted text made printable, as there)."""
+    card = f" [{printable(problem.card_id)}]" if problem.card_id else ""
     level_word = click.style(f"{problem.level}:", fg="red" if problem.is_error else "yellow", bold=True)
-    text = f"{click.style(f'{problem.loc}:', bold=True)} {level_word}{card} {problem.message}"
-    return f"{text}\n    {click.style('hint:', fg='cyan')} {problem.hint}" if problem.hint else text
+    text = f"{click.style(printable(str(problem.loc)) + ':', bold=True)} {level_word}{card} {printable(problem.message)}"
+    return f"{text}\n    {click.style('hint:', fg='cyan')} {printable(problem.hint)}" if problem.hint else text
 
 
 def in_context(ctx: click.Context, function, *args) -> None:

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import IntEnum
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Untrusted text (ids, names, values from a card file) made safe for a terminal or a log line:
+    control characters, including ESC and newlines, and bidirectional overrides become visible escapes."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 class ExitStatus(IntEnum):
@@ -52,9 +61,9 @@ class Problem:
         return self.level == "error"
 
     def __str__(self) -> str:
-        card = f" [{self.card_id}]" if self.card_id else ""
-        text = f"{self.loc}: {self.level}:{card} {self.message}"
-        return f"{text}\n    hint: {self.hint}" if self.hint else text
+        card = f" [{printable(self.card_id)}]" if self.card_id else ""
+        text = f"{printable(str(self.loc))}: {self.level}:{card} {printable(self.message)}"
+        return f"{text}\n    hint: {printable(self.hint)}" if self.hint else text
 
 
 class BuildFailed(Exception):

@@ -5,12 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dlanki.errors import Loc, Problem
-from dlanki.ledger import Ledger
+from dlanki.ledger import Ledger, line_of
 from dlanki.model import Deck, RenderedCard
 
 
 def check_against_ledger(deck: Deck, rendered: list[RenderedCard], ledger: Ledger, ledger_text: str = "") -> Iterator[Problem]:
     """Compare the sources with what learners already have; only published notes are guarded."""
+    namespace = deck.project.guid_namespace
+    if ledger.guid_namespace and namespace and namespace != ledger.guid_namespace:
+        yield Problem(
+            _setting_loc(deck.project.root / "dlanki.yaml", "guid_namespace"),
+            f"guid_namespace changed from {ledger.guid_namespace!r} to {namespace!r}: every note would get a new "
+            "identity, and learners would get the whole deck a second time",
+            f"restore `guid_namespace: {ledger.guid_namespace}`; to start a new deck on purpose, delete dlanki.lock and build again",
+        )
+        return
     current = {item.card.id: item for item in rendered}
     for card_id, loc in deck.retired.items():
         if card_id in current:
@@ -20,13 +29,21 @@ def check_against_ledger(deck: Deck, rendered: list[RenderedCard], ledger: Ledge
         if item is None:
             if not entry.retired and card_id not in deck.retired:
                 yield Problem(
-                    _ledger_loc(ledger_text, card_id),
+                    line_of(ledger_text, card_id),
                     f"published card {card_id!r} is gone from cards/: learners keep it as an orphan note",
                     "restore it (ids must never change), or list it under `retired:` in a card file",
                     card_id,
                 )
             continue
         card = item.card
+        if entry.retired and card_id not in deck.retired:
+            yield Problem(
+                card.loc,
+                f"card id {card_id!r} was retired: learners may still have the old note under it",
+                "give the new card an id that was never used",
+                card_id,
+            )
+            continue
         if entry.type and entry.type != card.type:
             yield Problem(
                 card.loc,
@@ -71,9 +88,12 @@ def _renamed_decks(rendered: list[RenderedCard], ledger: Ledger) -> Iterator[Pro
         )
 
 
-def _ledger_loc(text: str, card_id: str) -> Loc:
-    needle = f'"{card_id}":'
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.strip().startswith(needle):
-            return Loc("dlanki.lock", number)
-    return Loc("dlanki.lock")
+def _setting_loc(path, key: str) -> Loc:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return Loc(path.name)
+    for number, line in enumerate(lines, 1):
+        if line.startswith(f"{key}:"):
+            return Loc(path.name, number, 1)
+    return Loc(path.name)

@@ -40,6 +40,8 @@ class Ledger:
     """By card id."""
     notetypes: dict[str, Entry] = field(default_factory=dict)
     """By note type name."""
+    guid_namespace: str = ""
+    """The namespace the published GUIDs were made with ("" in a ledger from before it was recorded)."""
 
 
 def content_hash(*parts: object) -> str:
@@ -59,23 +61,66 @@ def restamp(previous: Entry | None, current: Entry, now: int) -> Entry:
 def read_ledger(path: Path, rel: str = "dlanki.lock") -> tuple[Ledger, list[Problem]]:
     if not path.exists():
         return Ledger(), []
+    hint = "restore it from version control (git checkout dlanki.lock); never edit it by hand"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("version") != LEDGER_VERSION:
-            raise ValueError(f"unsupported ledger version {data.get('version')!r}")
-        notes = {key: _entry(value) for key, value in data.get("notes", {}).items()}
-        notetypes = {key: _entry(value) for key, value in data.get("notetypes", {}).items()}
-    except (ValueError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
+        if not isinstance(data, dict) or data.get("version") != LEDGER_VERSION:
+            raise ValueError(f"unsupported ledger version {data.get('version') if isinstance(data, dict) else data!r}")
+        namespace = data.get("guid_namespace", "")
+        if not isinstance(namespace, str):
+            raise LedgerEntryError("guid_namespace", "is not text")
+        notes = {key: _entry(key, value) for key, value in _section(data, "notes").items()}
+        notetypes = {key: _entry(key, value) for key, value in _section(data, "notetypes").items()}
+    except LedgerEntryError as exc:
+        return Ledger(), [Problem(line_of(text, exc.key, rel), f"cannot read the ledger: {exc}", hint)]
+    except (ValueError, UnicodeDecodeError, OSError) as exc:
         line = getattr(exc, "lineno", 0)
-        hint = "restore it from version control (git checkout dlanki.lock); never edit it by hand"
         return Ledger(), [Problem(Loc(rel, line), f"cannot read the ledger: {exc}", hint)]
-    return Ledger(notes, notetypes), []
+    return Ledger(notes, notetypes, namespace), []
 
 
-def _entry(value: dict) -> Entry:
-    value = dict(value)
-    value["clozes"] = tuple(value.get("clozes", ()))
-    return Entry(**value)
+class LedgerEntryError(ValueError):
+    def __init__(self, key: str, what: str):
+        super().__init__(f"entry {key!r} {what}")
+        self.key = key
+
+
+def _section(data: dict, name: str) -> dict:
+    section = data.get(name, {})
+    if not isinstance(section, dict):
+        raise LedgerEntryError(name, "is not a mapping")
+    return section
+
+
+_FIELD_TYPES = {"hash": str, "mod": int, "deck": str, "type": str, "clozes": list, "retired": bool}
+
+
+def _entry(key: str, value: object) -> Entry:
+    """One entry, every field of the right type (a hand-edited stamp of "soon" is an error, not a crash)."""
+    if not isinstance(value, dict):
+        raise LedgerEntryError(key, "is not a mapping")
+    for name, item in value.items():
+        expected = _FIELD_TYPES.get(name)
+        if expected is None:
+            raise LedgerEntryError(key, f"has an unknown field {name!r}")
+        if not isinstance(item, expected) or (expected is int and isinstance(item, bool)):
+            raise LedgerEntryError(key, f"has a {name} that is not {expected.__name__}: {item!r}")
+    if "hash" not in value or "mod" not in value:
+        raise LedgerEntryError(key, "lacks its hash or stamp")
+    clozes = value.get("clozes", [])
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in clozes):
+        raise LedgerEntryError(key, "has cloze numbers that are not integers")
+    return Entry(**{**value, "clozes": tuple(clozes)})
+
+
+def line_of(text: str, key: str, rel: str = "dlanki.lock") -> Loc:
+    """Where the entry for `key` is in the ledger's text (one entry a line)."""
+    needle = json.dumps(key, ensure_ascii=False) + ":"
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip().startswith(needle):
+            return Loc(rel, number)
+    return Loc(rel)
 
 
 def serialise(ledger: Ledger) -> str:
@@ -97,9 +142,11 @@ def serialise(ledger: Ledger) -> str:
             lines.append(f"  {json.dumps(key, ensure_ascii=False)}: {json.dumps(value, ensure_ascii=False, sort_keys=True)}")
         return "{\n" + ",\n".join(lines) + "\n }" if lines else "{}"
 
+    namespace = f' "guid_namespace": {json.dumps(ledger.guid_namespace, ensure_ascii=False)},\n' if ledger.guid_namespace else ""
     return (
         "{\n"
         f' "version": {LEDGER_VERSION},\n'
+        f"{namespace}"
         f' "notetypes": {section(ledger.notetypes)},\n'
         f' "notes": {section(ledger.notes)}\n'
         "}\n"

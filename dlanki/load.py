@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 
 from dlanki.errors import Loc, Problem
@@ -17,13 +18,22 @@ TEXT_SETTINGS = ("package", "guid_namespace")
 FILE_KEYS = ("deck", "tags", "cards", "retired")
 CARD_KEYS = ("id", "type", "source", "front", "back", "text", "extra", "tags", "deck")
 TEXT_KEYS = ("front", "back", "text", "extra")
+CARD_FILE_SUFFIXES = (".yaml", ".yml")
+MAX_FILE_BYTES = 1 << 20
+"""A card file of a few hundred cards is ~100 KB; a bigger one is a mistake or an attack, and reading
+it would cost memory and time for nothing."""
+PACKAGE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+NEW_PROJECT_HINT = (
+    "run `dlanki new <folder>` to start a deck, or write dlanki.yaml with `package: my-deck` and "
+    "`guid_namespace:` set to a random string of your own (it makes every note's identity; never change it)"
+)
 
 
 def load_project(root: Path) -> tuple[Project, list[Problem]]:
-    """Read the project settings from dlanki.yaml (all optional)."""
+    """Read the project settings from dlanki.yaml, which every project has: it holds its identity."""
     path = root / CONFIG_FILE
-    if not path.exists():
-        return Project(root), []
+    if not path.is_file():
+        return Project(root), [Problem(Loc(CONFIG_FILE), f"no {CONFIG_FILE}: {root} is not a dlanki project", NEW_PROJECT_HINT)]
     text, problems = read_text(path, CONFIG_FILE)
     if text is None:
         return Project(root), problems
@@ -45,6 +55,18 @@ def load_project(root: Path) -> tuple[Project, list[Problem]]:
         if "note_types" in doc.value:
             settings["note_types"], found = declared_identities(doc.value["note_types"])
             problems += found
+        if "guid_namespace" not in doc.value:
+            problems.append(Problem(Loc(CONFIG_FILE, 1), "no `guid_namespace` in dlanki.yaml", NEW_PROJECT_HINT))
+        package = settings.get("package", "")
+        if package and not PACKAGE_RE.match(package):
+            problems.append(
+                Problem(
+                    doc.value["package"].loc,
+                    f"package name {package!r} is not a plain file name",
+                    "use letters, digits, '.', '_' and '-' only: the package is always written to build/<package>.apkg",
+                )
+            )
+            settings.pop("package")
     return Project(root, **settings), problems
 
 
@@ -71,17 +93,26 @@ def load_deck(project: Project) -> tuple[Deck, list[Problem]]:
     if not project.cards_dir.is_dir():
         problems.append(Problem(Loc("cards/"), "no cards/ directory", "create cards/ and put YAML card files in it"))
         return deck, problems
-    paths = sorted(p for p in project.cards_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    # Any case of the extension: `.YAML` written on another system is still a card file.
+    paths = sorted(p for p in project.cards_dir.rglob("*") if p.suffix.lower() in CARD_FILE_SUFFIXES and p.is_file())
     if not paths:
         problems.append(Problem(Loc("cards/"), "cards/ has no .yaml files", "add a card file such as cards/basics.yaml"))
+    root = project.root.resolve()
     for path in paths:
         rel = path.relative_to(project.root).as_posix()
+        if not path.resolve().is_relative_to(root):
+            problems.append(Problem(Loc(rel), "card file is a link to a file outside the project", "copy the file into cards/"))
+            continue
         problems += _load_file(path, rel, deck)
     return deck, problems
 
 
 def read_text(path: Path, rel: str) -> tuple[str | None, list[Problem]]:
-    """Read a file as UTF-8 without a byte-order mark."""
+    """Read a file as UTF-8 without a byte-order mark, if it is not unreasonably large."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        message = f"file is {size / (1 << 20):.1f} MiB; dlanki reads files of at most {MAX_FILE_BYTES >> 20} MiB"
+        return None, [Problem(Loc(rel), message, "split it into several card files")]
     data = path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         return None, [Problem(Loc(rel, 1, 1), "file starts with a UTF-8 byte-order mark (BOM)", "save the file as UTF-8 without BOM")]
@@ -152,8 +183,8 @@ def _card(node: YValue, file_deck: str | None, file_tags: list[str], order: int,
     for key in TEXT_KEYS:
         if key in node.value:
             item = node.value[key]
-            if isinstance(item.value, (str, int, float)) and not isinstance(item.value, bool):
-                fields[key] = TextField(str(item.value), item.loc, item.block, item.indent)
+            if isinstance(item.value, str):
+                fields[key] = TextField(item.value, item.loc, item.block, item.indent)
             else:
                 problems.append(Problem(item.loc, f"`{key}` must be text", f"write `{key}: |` and the text below it", card_id))
     card_deck = _string(node, "deck", problems, card_id) or file_deck

@@ -19,8 +19,9 @@ class Project:
     root: Path
     package: str = "deck"
     """Output file stem: build/<package>.apkg."""
-    guid_namespace: str = "dlanki"
-    """Mixed into every note's GUID; never change it after a release."""
+    guid_namespace: str = ""
+    """Mixed into every note's GUID; never change it after a release. Required: there is no default, so
+    two decks never share note identities."""
     sources: dict[str, str] = field(default_factory=dict)
     """The name the Source field shows for each source key (`{n}` stands for the item after '#')."""
     note_types: dict[str, tuple[int, str]] = field(default_factory=dict)

@@ -128,9 +128,10 @@ def declared_identities(node: YValue) -> tuple[dict[str, tuple[int, str]], list[
             continue
         fields = item.value if isinstance(item.value, dict) else {}
         extra = [name for name in fields if name not in ("id", "name")]
-        note_id = fields.get("id").value if "id" in fields else None
+        written = str(fields["id"].value).strip() if "id" in fields else ""  # yamlnodes keeps scalars as text
+        note_id = int(written) if written.isascii() and written.isdigit() else 0
         name = fields.get("name").value if "name" in fields else None
-        if extra or not isinstance(note_id, int) or isinstance(note_id, bool) or not 0 < note_id <= ANKI_MAX_ID:
+        if extra or not 0 < note_id <= ANKI_MAX_ID:
             problems.append(Problem(item.loc, f"note type {key!r} needs a positive integer `id` and a `name`, nothing else", example))
         elif not isinstance(name, str) or not name.strip():
             problems.append(Problem(item.loc, f"note type {key!r} needs a non-empty `name`", example))

@@ -21,6 +21,13 @@ PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001")
 # Text with none of these is one plain paragraph to Markdown; skipping Markdown for it halves build time.
 MARKDOWN_SYNTAX = re.compile(r"[\n*_`\[\]!<>#|&\\~=+-]|^\s*\d+[.)]|^ {4}")
 FIELD_ORDER = {"basic": ("front", "back", "extra"), "cloze": ("text", "extra")}
+# Left-over emphasis markers in the HTML, outside code (formulas are still placeholders here).
+STRAY_EMPHASIS = re.compile(r"\*\*|__")
+CODE_HTML = re.compile(r"<code>.*?</code>|<pre>.*?</pre>", re.DOTALL)
+EMPHASIS_HINT = (
+    "CommonMark closes ** only next to a space or a letter: write **粗体**（说明） as **粗体** （说明）, "
+    "or move the punctuation inside the stars"
+)
 SANITIZE_HINT = "write Markdown; images are files in media/, links are https:, and no script, style or event handler"
 
 
@@ -118,6 +125,11 @@ class Renderer:
                 continue  # validate names every image that is not a file in media/, more precisely
             where = source.loc_at(_offset_of(source.text, item.needle))
             problems.append(Problem(where, f"contains {item.what}, which a card may not have", SANITIZE_HINT, card_id))
+        stray = STRAY_EMPHASIS.search(CODE_HTML.sub("", body))
+        if stray:
+            where = source.loc_at(max(source.text.find(stray.group()), 0))
+            message = f"`{stray.group()}` is shown as is: CommonMark did not turn it into emphasis"
+            problems.append(Problem(where, message, EMPHASIS_HINT, card_id, "warning"))
         body = PLACEHOLDER_RE.sub(lambda m: formulas[int(m.group(1))], body)
         result = FieldResult(_unwrap_single_paragraph(body), images=images, formulas=written, problems=problems)
         return result, offsets

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from dlanki.errors import Problem
+from dlanki.errors import Problem, printable
 
 FORMATS = ("text", "json", "github")
 
@@ -36,13 +36,22 @@ def _as_dict(problem: Problem) -> dict:
 
 def _as_annotation(problem: Problem) -> str:
     # https://docs.github.com/actions/reference/workflow-commands-for-github-actions#setting-an-error-message
-    props = [f"file={problem.loc.path}"]
+    # Untrusted text is escaped as the runner's own toolkit does (escapeData / escapeProperty), so a
+    # card id or message can never end the command and start another one ("\n::warning …").
+    props = [f"file={_property(problem.loc.path)}"]
     if problem.loc.line:
         props.append(f"line={problem.loc.line}")
     if problem.loc.col:
         props.append(f"col={problem.loc.col}")
     if problem.card_id:
-        props.append(f"title={problem.card_id}")
+        props.append(f"title={_property(problem.card_id)}")
     text = problem.message + (f" — {problem.hint}" if problem.hint else "")
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return f"::{problem.level} {','.join(props)}::{text}"
+    return f"::{problem.level} {','.join(props)}::{_data(text)}"
+
+
+def _data(text: str) -> str:
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")

@@ -8,12 +8,24 @@ from pathlib import Path
 
 from dlanki.errors import Loc, Problem
 from dlanki.mathspans import CLOZE_OPEN
-from dlanki.model import FIELDS_BY_TYPE, REQUIRED_FIELDS, Card, Image, RenderedCard
+from dlanki.media import check_media
+from dlanki.model import FIELDS_BY_TYPE, REQUIRED_FIELDS, Card, Image, RenderedCard, TextField
 from dlanki.sources import source_label
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TAG_RE = re.compile(r"^[a-z0-9_.-]+(?:::[a-z0-9_.-]+)*$")
-MEDIA_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+MAX_FIELD_CHARS = 20_000
+"""A card is read on a phone in seconds; a field longer than this is pasted, not written."""
+INVISIBLE = re.compile("[\\s\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]+")
+"""Whitespace and characters that draw nothing: a field of only these looks empty to the learner."""
+ANKI_MAX_CLOZE = 500
+"""Anki generates cards for cloze numbers up to 500 only."""
+# Any `{{c…::` Anki's parser would open (its number list may hold commas), and its closer.
+CLOZE_TOKEN = re.compile(r"\{\{c([\d,]*)::|\}\}")
+# MathJax macros that reach outside the formula: links, CSS (url() loads a remote file on every
+# review), classes and ids, data attributes, loading extensions.
+UNSAFE_TEX = re.compile(r"\\(href|style|class|cssId|data|require|htmlData|htmlStyle|htmlClass|htmlId)(?![A-Za-z])|url\s*\(")
+UNSAFE_BBOX = re.compile(r"\\bbox\s*\[[^\]]*:")
 
 
 def check_cards(cards: list[Card], source_names: dict[str, str]) -> Iterator[Problem]:
@@ -32,9 +44,10 @@ def check_rendered(rendered: list[RenderedCard], media_dir: Path, root: Path) ->
     for item in rendered:
         card = item.card
         yield from _check_clozes(item)
+        yield from _check_formulas(item)
         for image in item.images:
             yield from _check_image(card, image, media_dir)
-    yield from _check_media_names(media_dir, root)
+    yield from check_media(media_dir, root)
 
 
 def _check_id(card: Card, seen: dict[str, Card]) -> Iterator[Problem]:
@@ -61,8 +74,10 @@ def _check_fields(card: Card) -> Iterator[Problem]:
         if key not in allowed:
             other = "text" if card.type == "cloze" else "front/back"
             yield Problem(field.loc, f"a {card.type} card has no `{key}` field", f"use {other}", card.id)
-        elif not field.text.strip():
+        elif not INVISIBLE.sub("", field.text):
             yield Problem(field.loc, f"`{key}` is empty", f"write the {key}, or remove the key", card.id)
+        elif len(field.text) > MAX_FIELD_CHARS:
+            yield Problem(field.loc, f"`{key}` is {len(field.text):,} characters long", f"keep a field under {MAX_FIELD_CHARS:,} characters: one fact a card", card.id)
     for key in REQUIRED_FIELDS[card.type]:
         if key not in card.fields:
             yield Problem(card.loc, f"{card.type} card has no `{key}`", f"add `{key}: |` with Markdown text", card.id)
@@ -105,21 +120,74 @@ def _check_clozes(item: RenderedCard) -> Iterator[Problem]:
                     field.loc_at(match.start()), "a basic card contains a cloze deletion", "change `type` to `cloze`", card.id
                 )
         return
+    extra = card.fields.get("extra")
+    if extra is not None and CLOZE_OPEN.search(extra.text):
+        where = extra.loc_at(CLOZE_OPEN.search(extra.text).start())
+        yield Problem(where, "a cloze deletion in `extra` is shown as literal braces", "move it into `text`", card.id, "warning")
     text = card.fields.get("text")
     if text is None:
+        return
+    syntax = list(_cloze_syntax(item.fields[0], text, card.id))
+    yield from syntax
+    if syntax:
         return
     if not item.clozes:
         yield Problem(text.loc, "cloze card has no deletion", "mark the hidden part as {{c1::…}}", card.id)
         return
-    expected = tuple(range(1, max(item.clozes) + 1))
-    if item.clozes != expected:
-        missing = sorted(set(expected) - set(item.clozes))
+    missing = sorted(set(range(1, max(item.clozes) + 1)) - set(item.clozes))
+    if missing:
         yield Problem(
             text.loc,
-            f"cloze numbers skip {', '.join(f'c{n}' for n in missing)}",
+            f"cloze numbers skip {', '.join(f'c{n}' for n in missing[:10])}{' …' if len(missing) > 10 else ''}",
             "number deletions c1, c2, … without gaps (but never renumber a published card: retire and re-add it)",
             card.id,
         )
+
+
+def _cloze_syntax(html: str, source: TextField, card_id: str) -> Iterator[Problem]:
+    """Deletions Anki would count differently from dlanki (or not at all) are errors.
+
+    Read with Anki's own rule: `{{c…::` opens a deletion, `}}` closes the innermost one.
+    """
+    open_at: list[tuple[str, int]] = []
+    for token in CLOZE_TOKEN.finditer(html):
+        if token.group(0) == "}}":
+            if open_at:
+                opener, start = open_at.pop()
+                body = html[start : token.start()].split("::", 1)[0]
+                if not INVISIBLE.sub("", re.sub(r"<[^>]*>", "", body)):
+                    yield _cloze_problem(source, opener, f"empty deletion {opener}}}}}: Anki makes no card for it", card_id)
+            continue
+        opener, numbers = token.group(0), token.group(1)
+        if open_at:
+            yield _cloze_problem(
+                source, opener, f"deletion {opener} is nested inside {open_at[-1][0]}: Anki and the package disagree on its cards", card_id
+            )
+        elif not numbers.isdigit():
+            yield _cloze_problem(source, opener, f"deletion {opener} has no single number: write {{{{c1::…}}}}", card_id)
+        elif not 1 <= int(numbers) <= ANKI_MAX_CLOZE:
+            yield _cloze_problem(source, opener, f"cloze number c{int(numbers)} is outside c1…c{ANKI_MAX_CLOZE}, the ones Anki makes cards for", card_id)
+        open_at.append((opener, token.end()))
+    for opener, _ in open_at:
+        yield _cloze_problem(source, opener, f"deletion {opener} is never closed with }}}}: Anki makes no card for it", card_id)
+
+
+def _cloze_problem(source: TextField, opener: str, message: str, card_id: str) -> Problem:
+    offset = source.text.find(opener)
+    where = source.loc_at(offset) if offset >= 0 else source.loc
+    return Problem(where, message, "write each deletion as {{cN::text}} with N ≥ 1, none inside another", card_id)
+
+
+def _check_formulas(item: RenderedCard) -> Iterator[Problem]:
+    for formula in item.formulas:
+        unsafe = UNSAFE_TEX.search(formula.tex) or UNSAFE_BBOX.search(formula.tex)
+        if unsafe:
+            yield Problem(
+                formula.loc,
+                f"formula uses {unsafe.group(0).strip()}, which reaches outside the formula (links, CSS, remote files)",
+                "use plain TeX: colours with \\color, boxes with \\boxed",
+                item.card.id,
+            )
 
 
 def _check_image(card: Card, image: Image, media_dir: Path) -> Iterator[Problem]:
@@ -139,29 +207,3 @@ def _check_image(card: Card, image: Image, media_dir: Path) -> Iterator[Problem]
         return
     if not path.resolve().is_relative_to(media_dir.resolve()):
         yield Problem(loc, f"image {name!r} is a link that points outside media/", "copy the file into media/", card.id)
-
-
-def _check_media_names(media_dir: Path, root: Path) -> Iterator[Problem]:
-    if not media_dir.is_dir():
-        return
-    lowered: dict[str, str] = {}
-    for path in sorted(media_dir.iterdir()):
-        if path.name.startswith(".") or path.is_dir():
-            continue
-        rel = path.relative_to(root).as_posix()
-        if path.name.startswith("_"):
-            yield Problem(
-                Loc(rel),
-                "media names starting with '_' are Anki's for note type assets (Check Media never counts them as used)",
-                "rename the file",
-            )
-        elif not MEDIA_NAME_RE.match(path.name) or len(path.name.encode()) > 120:
-            yield Problem(
-                Loc(rel),
-                f"media name {path.name!r} breaks dlanki's media naming rule",
-                "use lowercase ASCII letters, digits, '-', '_' and '.' (dlanki's rule, the same name on every file system),"
-                " at most 120 bytes (Anki's limit)",
-            )
-        other = lowered.setdefault(path.name.lower(), path.name)
-        if other != path.name:
-            yield Problem(Loc(rel), f"media names {other!r} and {path.name!r} differ only in case", "rename one of them")

@@ -1,7 +1,14 @@
-"""Parse YAML safely into plain values that remember where they were written."""
+"""Parse YAML safely into plain values that remember where they were written.
+
+Card files hold text, lists and mappings, nothing else. So every scalar is kept as the exact text
+written: YAML 1.1 would turn `45:00` into 2700, `0755` into 493 and `yes` into true. An alias (`*name`)
+is refused, which also stops alias bombs (a few lines that expand to gigabytes); nesting is capped; a
+control character, raw or escaped, is an error at its line.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,13 +19,18 @@ from dlanki.errors import Loc, Problem
 # libyaml's parser is about ten times faster than PyYAML's pure-Python one and gives the same marks.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-_STR = "tag:yaml.org,2002:str"
 
 # Tags that only ever build plain data; anything else (e.g. !!python/object) is refused.
 SAFE_TAGS = {
     "tag:yaml.org,2002:" + name
     for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "binary")
 }
+_NULL = "tag:yaml.org,2002:null"
+MAX_DEPTH = 32
+"""A card file is four levels deep; anything much deeper is a mistake or an attack."""
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Control characters (tab and newline excepted) and the bidirectional overrides that make text read
+differently from how it is stored: invisible in an editor, harmful in a terminal or a card."""
 
 
 @dataclass
@@ -45,11 +57,18 @@ class YValue:
 
 def parse_yaml(text: str, path: str) -> tuple[YValue | None, list[Problem]]:
     """Parse one YAML document; return the value and every problem found."""
+    raw = CONTROL.search(text)
+    if raw:
+        return None, [Problem(_loc_at(text, raw.start(), path), f"control character {_describe(raw.group())} in the file", CONTROL_HINT)]
     try:
         nodes = list(yaml.compose_all(text, Loader=_LOADER))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        loc = Loc(path, mark.line + 1, mark.column + 1) if mark else Loc(path)
+        position = getattr(exc, "position", None)  # a ReaderError has an offset, not a mark
+        if mark:
+            loc = Loc(path, mark.line + 1, mark.column + 1)
+        else:
+            loc = _loc_at(text, position, path) if isinstance(position, int) else Loc(path)
         reason = getattr(exc, "problem", None) or str(exc)
         context = getattr(exc, "context", None)
         message = f"invalid YAML: {reason}" + (f" ({context})" if context else "")
@@ -68,32 +87,54 @@ def _loc(node: yaml.Node, path: str) -> Loc:
     return Loc(path, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+CONTROL_HINT = "delete it: cards hold printable text (write a real newline or tab, not an escape)"
+
+
+def _loc_at(text: str, offset: int, path: str) -> Loc:
+    line = text.count("\n", 0, offset) + 1
+    return Loc(path, line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
+
+
+def _describe(char: str) -> str:
+    return f"U+{ord(char):04X}"
+
+
 class _Converter:
     def __init__(self, path: str, lines: list[str]):
         self.path = path
         self.lines = lines
         self.problems: list[Problem] = []
-        self.constructor = yaml.SafeLoader("")
+        self._seen: set[int] = set()
+        self._depth = 0
 
     def convert(self, node: yaml.Node) -> YValue:
         loc = _loc(node, self.path)
+        if id(node) in self._seen:  # only an alias makes the composer hand out a node twice
+            self.problems.append(Problem(loc, "YAML aliases (*name) are not supported", "write the value out in full"))
+            return YValue(None, loc)
+        self._seen.add(id(node))
+        if self._depth >= MAX_DEPTH:
+            self.problems.append(Problem(loc, f"nested more than {MAX_DEPTH} levels deep", "a card file is a mapping with a list of cards"))
+            return YValue(None, loc)
         if node.tag not in SAFE_TAGS:
             self.problems.append(
                 Problem(loc, f"YAML tag {node.tag!r} is not allowed", "remove the tag; cards hold only plain text, lists and mappings")
             )
             return YValue(None, loc)
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, loc)
-        if isinstance(node, yaml.SequenceNode):
-            return YValue([self.convert(item) for item in node.value], loc)
-        if node.tag == _STR:
-            value = node.value  # the common case, without the constructor's bookkeeping
-        else:
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            self._depth += 1
             try:
-                value = self.constructor.construct_object(node, deep=True)
-            except (yaml.YAMLError, ValueError) as exc:
-                self.problems.append(Problem(loc, f"cannot read this value: {exc}", "quote it as a string"))
-                return YValue(None, loc)
+                if isinstance(node, yaml.MappingNode):
+                    return self._mapping(node, loc)
+                return YValue([self.convert(item) for item in node.value], loc)
+            finally:
+                self._depth -= 1
+        # The text as written (`yes`, `0755` and `45:00` stay text); only an empty or null value is None.
+        value = None if node.tag == _NULL and node.style is None else node.value
+        escaped = CONTROL.search(value) if value else None
+        if escaped:
+            self.problems.append(Problem(loc, f"control character {_describe(escaped.group())} in this text", CONTROL_HINT))
+            return YValue(None, loc)
         block = node.style in ("|", ">")
         indent = self._block_indent(node) if block else 0
         if node.style in ("'", '"'):

@@ -172,7 +172,7 @@ CASES = [
         "",
         "`sources` must map source keys to names",
     ),
-    ("media name breaking rules", {"media/My Figure.svg": "<svg/>"}, "media/My Figure.svg", "", "breaks dlanki's media naming rule"),
+    ("media name breaking rules", {"media/My Figure.svg": "<svg/>"}, "media/My Figure.svg", "", "breaks dlanki's naming rule"),
     ("media names colliding", {"media/POOL.svg": "<svg/>"}, "media/pool.svg", "", "differ only in case"),
     (
         "script in html",

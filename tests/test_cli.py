@@ -122,3 +122,13 @@ def test_shell_completion_as_documented(runner):
         cli, [], prog_name="dlanki", env={"_DLANKI_COMPLETE": "bash_complete", "COMP_WORDS": "dlanki bu", "COMP_CWORD": "1"}
     )
     assert words.output.split() == ["plain,build"]
+
+
+def test_coloured_problems_read_exactly_as_plain_ones(make_project):
+    """The colour is only added: without it the line is str(problem), untrusted text escaped as there."""
+    from dlanki import console
+    from dlanki.errors import Loc, Problem
+
+    hostile = Problem(Loc("cards/x.yaml", 3, 5), "unknown key 'a\x1b[2Jb'", "hint\x07", "id\u202e")
+    assert ANSI.sub("", console.styled(hostile)) == str(hostile)
+    assert "\x1b[2J" not in console.styled(hostile) and "\\x1b[2J" in str(hostile)

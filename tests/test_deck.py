@@ -77,3 +77,56 @@ def test_imports_into_anki_with_no_empty_cards_and_no_raw_dollars(shipped: Path,
             assert "$" not in text, f"unrendered $ in {card.note()['Source']}"
     used = {name for item in shipped_check.rendered for name in item.media}
     assert {p.name for p in Path(collection.media.dir()).iterdir()} == used
+
+
+# Subdeck names and tag roots are identity (Anki matches decks by name; filtered decks search tags).
+SUBDECKS = {
+    "深度学习面试::01 数学基础": "dl::math",
+    "深度学习面试::02 机器学习基础": "dl",
+    "深度学习面试::03 神经网络基础": "dl",
+    "深度学习面试::04 激活函数": "dl::activation",
+    "深度学习面试::05 训练与优化": "dl",
+    "深度学习面试::06 正则化与泛化": "dl",
+    "深度学习面试::07 卷积神经网络": "dl::cnn",
+    "深度学习面试::08 循环神经网络": "dl",
+    "深度学习面试::09 生成模型": "dl",
+    "深度学习面试::10 框架": "dl",
+    "深度学习面试::11 注意力与 Transformer": "dl::transformer",
+    "深度学习面试::12 预训练语言模型": "dl::llm",
+    "深度学习面试::13 大模型微调与对齐": "dl::llm::posttrain",
+    "深度学习面试::14 大模型训练工程": "dl::scale",
+    "深度学习面试::15 推理加速与模型压缩": "dl::inference",
+    "深度学习面试::16 自监督与多模态": "dl",
+    "深度学习面试::17 评估指标": "dl::eval",
+}
+
+
+def test_subdecks_and_their_tag_roots(shipped_check):
+    decks = {card.deck for card in shipped_check.deck.cards}
+    assert decks == set(SUBDECKS)
+    for card in shipped_check.deck.cards:
+        root = SUBDECKS[card.deck]
+        assert any(tag == root or tag.startswith(root + "::") for tag in card.tags), (card.id, card.tags)
+    by_tag = {
+        "dl::ssl": "深度学习面试::16 自监督与多模态",
+        "dl::multimodal": "深度学习面试::16 自监督与多模态",
+        "dl::generative::vae": "深度学习面试::09 生成模型",
+        "dl::generative::diffusion": "深度学习面试::09 生成模型",
+    }
+    for tag, deck in by_tag.items():
+        tagged = [c for c in shipped_check.deck.cards if tag in c.tags or any(t.startswith(tag + "::") for t in c.tags)]
+        assert tagged and all(c.deck == deck for c in tagged), tag
+
+
+def test_the_deck_speaks_to_the_learner(shipped: Path, collection):
+    """No word about the source documents: no 「种子」, no raw item number such as 004#19, anywhere."""
+    apkg = next((shipped / "build").glob("*.apkg"))
+    import_apkg(collection, apkg)
+    author_talk = re.compile(r"种子|更正[:：]|\b\d{3}#\d+\b")
+    found = []
+    for note_id in collection.find_notes(""):
+        note = collection.get_note(note_id)
+        for name, value in note.items():
+            if author_talk.search(value):
+                found.append((note["Source"].rsplit("· ", 1)[-1], name, author_talk.search(value).group()))
+    assert found == []

@@ -32,7 +32,10 @@ def test_schema_matches_committed_snapshot():
 
 def test_anki_stores_the_fixed_ids(tmp_path: Path, collection):
     """A deck with the shipped deck's dlanki.yaml gets exactly the note types learners already have."""
-    project = write_project(tmp_path / "shipped", {**MINIMAL, "dlanki.yaml": (REPO / "dlanki.yaml").read_text(encoding="utf-8")})
+    declared = load_project(REPO)[0].note_types
+    block = "".join(f"          {key}: {{id: {note_id}, name: {name}}}\n" for key, (note_id, name) in declared.items())
+    settings = MINIMAL["dlanki.yaml"].rstrip(" ") + "        note_types:\n" + block
+    project = write_project(tmp_path / "shipped", {**MINIMAL, "dlanki.yaml": settings})
     import_apkg(collection, build(project, now=past(100)).output)
     for spec in SNAPSHOT.values():
         stored = collection.models.get(spec["id"])

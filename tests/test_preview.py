@@ -53,7 +53,7 @@ RICH = {
           - id: more-nested
             type: cloze
             source: added
-            text: "Outer {{c1::alpha {{c2::beta}} gamma}} end, and $a = {{c2::b::hint}} + {{c1::c}}$"
+            text: "Outer {{c1::alpha beta gamma}} end, and $a = {{c2::b::hint}} + {{c1::c}}$"
           - id: more-math-cloze
             type: cloze
             source: added

@@ -116,3 +116,12 @@ def test_images_are_packaged_under_their_names(project: Path, collection):
     note = collection.get_note(collection.find_notes("cnn-pooling")[0])
     assert note["Extra"] == '<img src="pool.svg" alt="max pool">'
     assert (Path(collection.media.dir()) / "pool.svg").exists()
+
+
+def test_emphasis_commonmark_would_not_close_is_a_warning():
+    result = Renderer().render_field(TextField("这是**（重点）**内容", Loc("cards/t.yaml", 3, 10)), "em")
+    assert "**" in result.html
+    assert [(str(p.loc), p.level) for p in result.problems] == [("cards/t.yaml:3:12", "warning")]
+    assert "did not turn it into emphasis" in result.problems[0].message
+    fine = Renderer().render_field(TextField("这是 **（重点）** 内容, `**code**`", Loc("cards/t.yaml", 1, 1)))
+    assert not fine.problems and "<strong>（重点）</strong>" in fine.html

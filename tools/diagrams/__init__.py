@@ -12,7 +12,22 @@ import importlib.metadata
 import sys
 from pathlib import Path
 
-from . import activations, cnn, metrics, nets, pipelines, plots, posttrain, rnn, surfaces
+from . import (
+    activations,
+    additions,
+    cnn,
+    generative,
+    llm,
+    metrics,
+    nets,
+    pipelines,
+    plots,
+    posttrain,
+    rnn,
+    surfaces,
+    systems,
+    transformer,
+)
 from .style import save
 
 REPO = Path(__file__).resolve().parents[2]
@@ -65,6 +80,46 @@ FIGURES = {
     "dl-ppo-clip.svg": ("P03", posttrain.ppo_clip),
     "dl-dpo-vs-ppo.svg": ("P04", posttrain.dpo_vs_ppo),
     "dl-grpo-group-advantage.svg": ("P05", posttrain.grpo_group_advantage),
+    "dl-attn-scaled-dot-product.svg": ("T01", transformer.scaled_dot_product),
+    "dl-attn-multihead.svg": ("T02", transformer.multihead),
+    "dl-attn-masks.svg": ("T03", transformer.masks),
+    "dl-transformer-pre-post-ln.svg": ("T04", transformer.pre_post_ln),
+    "dl-pe-sinusoid-heatmap.svg": ("T05", transformer.sinusoid_heatmap),
+    "dl-rope-rotation.svg": ("T06", transformer.rope_rotation),
+    "dl-mha-mqa-gqa.svg": ("T07", transformer.mha_mqa_gqa),
+    "dl-kv-cache.svg": ("T08", transformer.kv_cache),
+    "dl-flashattention-tiling.svg": ("T09", transformer.flash_tiling),
+    "dl-norm-axes.svg": ("T10", transformer.norm_axes),
+    "dl-encoder-decoder-vs-decoder-only.svg": ("T11", transformer.architectures),
+    # 12 预训练语言模型
+    "dl-bpe-merges.svg": ("L01", llm.bpe_merges),
+    "dl-bert-mlm-input.svg": ("L02", llm.bert_mlm_input),
+    "dl-decoding-topk-topp.svg": ("L03", llm.decoding_topk_topp),
+    "dl-moe-router.svg": ("L04", llm.moe_router),
+    "dl-kl-forward-reverse.svg": ("L05", llm.kl_forward_reverse),
+    # 09 生成模型 and 16 自监督与多模态
+    "dl-vae-reparam.svg": ("G01", generative.vae_reparam),
+    "dl-diffusion-forward-reverse.svg": ("G02", generative.diffusion_chain),
+    "dl-latent-diffusion.svg": ("G03", generative.latent_diffusion),
+    "dl-simclr.svg": ("G04", generative.simclr),
+    "dl-clip-matrix.svg": ("G05", generative.clip_matrix),
+    "dl-vit-patches.svg": ("G06", generative.vit_patches),
+    "dl-mae-masking.svg": ("G07", generative.mae_masking),
+    "dl-vlm-architecture.svg": ("G08", generative.vlm_architecture),
+    # 14 大模型训练工程 and 15 推理加速与模型压缩
+    "dl-float-formats.svg": ("S01", systems.float_formats),
+    "dl-zero-stages.svg": ("S02", systems.zero_stages),
+    "dl-tp-column-row.svg": ("S03", systems.tp_column_row),
+    "dl-pp-bubble.svg": ("S04", systems.pp_bubble),
+    "dl-ring-allreduce.svg": ("S05", systems.ring_allreduce),
+    "dl-prefill-decode.svg": ("S06", systems.prefill_decode),
+    "dl-paged-attention.svg": ("S07", systems.paged_attention),
+    "dl-speculative-decoding.svg": ("S08", systems.speculative_decoding),
+    "dl-quant-mapping.svg": ("S09", systems.quant_mapping),
+    # 05/08/10 additions (2026)
+    "dl-seq2seq-attention.svg": ("A01", additions.seq2seq_attention),
+    "dl-seq2seq-teacher-forcing.svg": ("A02", additions.teacher_forcing),
+    "dl-w2v-skipgram-cbow.svg": ("A03", additions.w2v_skipgram_cbow),
 }
 
 

@@ -9,6 +9,9 @@ from matplotlib.patches import Wedge
 from .plots import DASH, SEED, _clean, _plain, sigmoid
 from .style import BLUE, GREEN, GREY, INK, ORANGE, RED, SMALL, TINT, arrow, figure, plot_axes
 
+MATH = 17.5
+"""Size of a label with sub- or superscripts: mathtext draws them at 0.7 of it, 12.25 pt, legible on a phone."""
+
 # ---------------------------------------------------------------- D03
 
 
@@ -22,7 +25,16 @@ def elu():
     ax.plot(x, np.where(x > 0, x, 0.1 * x), color=GREEN, lw=2.6, ls=DASH, label="Leaky ReLU ($0.1x$)", zorder=3)
     ax.plot(x, np.where(x > 0, x, np.expm1(x)), color=RED, lw=2.6, label=r"ELU ($\alpha = 1$)", zorder=4)
     ax.text(-3.9, -1.12, r"asymptote $y = -\alpha = -1$", color=RED, fontsize=SMALL, va="top")
-    ax.text(-1.6, -0.3, r"$\alpha(e^x - 1)$", color=RED, ha="center", va="top")
+    ax.annotate(
+        r"$\alpha(e^x - 1)$",
+        (-1.2, np.expm1(-1.2)),
+        (-2.2, 0.75),
+        color=RED,
+        ha="center",
+        va="bottom",
+        fontsize=MATH,
+        arrowprops={"arrowstyle": "-", "color": RED, "lw": 1.2, "shrinkA": 2, "shrinkB": 2},
+    )
     ax.text(2.1, 2.75, "$y = x$ for $x > 0$", ha="right", fontsize=SMALL)
     ax.set_xlim(-4, 4)
     ax.set_ylim(-1.6, 4)
@@ -65,7 +77,7 @@ def activation_curves():
     bottom.plot([0], [0.25], "o", color=BLUE, ms=7, zorder=4)
     bottom.plot([0], [1], "o", color=RED, ms=7, zorder=4)
     bottom.annotate(
-        r"$\sigma'(0) = 0.25$",
+        "$\\sigma$\u2032(0) = 0.25",
         (0, 0.25),
         (1.35, 0.42),
         color=BLUE,
@@ -73,7 +85,7 @@ def activation_curves():
         arrowprops={"arrowstyle": "-", "color": BLUE, "lw": 1.2},
     )
     bottom.annotate(
-        r"$\tanh'(0) = 1$",
+        "tanh\u2032(0) = 1",
         (0, 1),
         (-1.0, 1.13),
         color=RED,
@@ -82,8 +94,8 @@ def activation_curves():
         va="center",
         arrowprops={"arrowstyle": "-", "color": RED, "lw": 1.2},
     )
-    bottom.text(2.7, 1.07, "ReLU$'$ = 1", color=GREEN, ha="center", fontsize=SMALL)
-    bottom.text(-4.0, 0.07, "ReLU$'$ = 0", color=GREEN, ha="center", fontsize=SMALL, va="bottom")
+    bottom.text(2.7, 1.07, "ReLU\u2032 = 1", color=GREEN, ha="center", fontsize=SMALL)
+    bottom.text(-4.0, 0.07, "ReLU\u2032 = 0", color=GREEN, ha="center", fontsize=SMALL, va="bottom")
     bottom.set_ylim(-0.1, 1.3)
     bottom.set_yticks([0, 0.25, 0.5, 1])
     _plain(bottom)
@@ -115,7 +127,7 @@ def bn_saturation():
     top.plot(x, s, color=INK)
     top.plot(x, s * (1 - s), color=ORANGE)
     top.text(-7.6, 0.87, r"$\sigma(x)$", color=INK)
-    top.text(1.0, 0.33, r"$\sigma'(x)$", color=ORANGE)
+    top.text(1.0, 0.33, "$\\sigma$\u2032$(x)$", color=ORANGE)
     top.text(-5.5, 0.45, "saturated", color=GREY, ha="center", fontsize=SMALL)
     top.text(5.5, 0.45, "saturated", color=GREY, ha="center", fontsize=SMALL)
     top.set_ylim(0, 1.05)
@@ -128,7 +140,7 @@ def bn_saturation():
     bottom.text(
         4.6,
         57,
-        f"before BN\n$\\mu_B = {mu:.1f}$, $\\sigma_B = {np.sqrt(var):.1f}$",
+        f"before BN\n$\\mu = {mu:.1f}$, $\\sigma = {np.sqrt(var):.1f}$",
         color=RED,
         ha="center",
         va="bottom",
@@ -173,7 +185,7 @@ def zigzag():
         color=GREEN,
         ha="center",
         va="center",
-        fontsize=SMALL - 1,
+        fontsize=SMALL,
         rotation=45,
     )
     steps = [(1.6, 0.45), (-0.3, -1.55)] * 4  # each pair nets (1.3, -1.1); four pairs reach the optimum
@@ -206,9 +218,16 @@ def zigzag():
     ax.set_yticks([])
     for spine in ax.spines.values():
         spine.set_visible(False)
-    ax.text(4.3, -0.1, "$w_1$", ha="right", va="top")
-    ax.text(-0.1, 4.3, "$w_2$", ha="right", va="top")
-    ax.set_title(
-        r"$\partial L / \partial w_i = \delta\, x_i$ with all $x_i > 0$: one sign for every $w_i$", fontsize=SMALL
+    ax.text(4.3, -0.1, "$w_1$", ha="right", va="top", fontsize=MATH)
+    ax.text(-0.1, 4.3, "$w_2$", ha="right", va="top", fontsize=MATH)
+    ax.set_title(r"$\partial L / \partial w_i = \delta\, x_i$, all $x_i > 0$", fontsize=MATH, pad=26)
+    ax.text(
+        0.5,
+        1.02,
+        "so every weight's gradient has the sign of \u03b4",
+        transform=ax.transAxes,
+        ha="center",
+        va="bottom",
+        fontsize=SMALL,
     )
     return fig

@@ -29,6 +29,9 @@ from .style import (
     text,
 )
 
+MATH = 17.5
+"""Size of a label with sub- or superscripts: mathtext draws them at 0.7 of it, 12.25 pt, legible on a phone."""
+
 # ---------------------------------------------------------------- D01
 
 POOL_INPUT = np.array([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]])
@@ -132,7 +135,7 @@ def feature_hierarchy():
     line(ax, [(8.75, y2 + 0.15), (8.95, y2 + 0.15)], lw=3, z=4)
     ax.add_patch(Ellipse((10.6, y2), 1.0, 0.6, fc=TINT[YELLOW], ec=INK, lw=2.2, zorder=2))
     for i, name in enumerate(("wheel", "window", "door", "light")):
-        text(ax, (3.6, 6.0, 8.45, 10.6)[i], 4.1 - 0.05, name, fs=SMALL - 1, color=GREY)
+        text(ax, (3.6, 6.0, 8.45, 10.6)[i], 4.1 - 0.05, name, fs=SMALL, color=GREY)
 
     # layer 3: the car
     _car(ax, 4.6, 7.6, 1.15)
@@ -185,7 +188,7 @@ def receptive_field():
         4.3,
         -1.05,
         "two 3×3 layers see 5×5, like one 5×5 layer\n"
-        r"weights per channel pair: $2 \cdot 3^2 = 18$ vs $5^2 = 25$",
+        "weights per channel pair: 2 · 9 = 18 vs 25",
         fs=SMALL,
         linespacing=1.5,
     )
@@ -222,9 +225,9 @@ def bottleneck():
     rows = (4.45, 0.55)
     for y in rows:
         _volume(ax, 0.1, y, w, h, depth[cin], TINT[BLUE])
-        text(ax, 0.1 + w / 2 + 0.4, y - 0.3, rf"${hw}\times{hw}\times{cin}$", fs=SMALL - 1)
+        text(ax, 0.1 + w / 2 + 0.4, y - 0.3, f"{hw}×{hw}×{cin}", fs=SMALL)
         _volume(ax, 9.7, y, w, h, depth[cout], TINT[GREEN])
-        text(ax, 9.7 + w / 2 + 0.15, y - 0.3, rf"${hw}\times{hw}\times{cout}$", fs=SMALL - 1)
+        text(ax, 9.7 + w / 2 + 0.15, y - 0.3, f"{hw}×{hw}×{cout}", fs=SMALL)
     y1, y2 = rows
     text(ax, 0.0, y1 + 2.65, "direct", fs=SMALL, ha="left", color=RED)
     arrow(ax, (3.0, y1 + h / 2), (9.45, y1 + h / 2), lw=2.6, head=16)
@@ -233,7 +236,7 @@ def bottleneck():
     text(ax, 0.0, y2 + 2.65, "with 1×1 bottleneck", fs=SMALL, ha="left", color=GREEN)
     arrow(ax, (3.0, y2 + h / 2), (4.8, y2 + h / 2), lw=2.6, head=16)
     _volume(ax, 5.05, y2, w, h, depth[mid], TINT[ORANGE])
-    text(ax, 5.05 + w / 2 + 0.1, y2 - 0.3, rf"${hw}\times{hw}\times{mid}$", fs=SMALL - 1)
+    text(ax, 5.05 + w / 2 + 0.1, y2 - 0.3, f"{hw}×{hw}×{mid}", fs=SMALL)
     arrow(ax, (6.85, y2 + h / 2), (9.45, y2 + h / 2), lw=2.6, head=16)
     text(ax, 3.9, y2 + h / 2 + 0.38, rf"$1\times1$, {mid}", fs=SMALL)
     text(ax, 8.15, y2 + h / 2 + 0.38, rf"$5\times5$, {cout}", fs=SMALL)
@@ -255,7 +258,7 @@ def sliding_window():
     Y = np.array([[(X[i : i + 3, j : j + 3] * K).sum() for j in range(3)] for i in range(3)])
     at = (0, 1)  # the highlighted window position
     c = 0.7
-    fig, ax = canvas((-0.25, 9.95), (-3.85, 4.3))
+    fig, ax = canvas((-0.25, 9.95), (-4.35, 4.3))
     top = 3.6
     fills = [
         [TINT[ORANGE] if at[0] <= r < at[0] + 3 and at[1] <= q < at[1] + 3 else None for q in range(5)]
@@ -264,7 +267,7 @@ def sliding_window():
     grid(ax, 0, top, X.tolist(), cell=c, fills=fills, fs=SMALL + 1)
     rect(ax, at[1] * c, top - (at[0] + 3) * c, 3 * c, 3 * c, ec=ORANGE, lw=3.4, z=5)
     arrow(ax, (at[1] * c + 1.2, top + 0.12), (at[1] * c + 2.3, top + 0.12), color=ORANGE, lw=2.2, head=12)
-    text(ax, at[1] * c + 1.0, top + 0.12, "slide", color=ORANGE, fs=SMALL - 1, ha="right")
+    text(ax, at[1] * c + 1.0, top + 0.12, "slide", color=ORANGE, fs=SMALL, ha="right")
     grid(ax, 4.35, top - c, K.tolist(), cell=c, fills=[[TINT[ORANGE]] * 3] * 3, fs=SMALL + 1)
     yfills = [[TINT[ORANGE] if (r, q) == at else None for q in range(3)] for r in range(3)]
     grid(ax, 7.7, top - c, Y.tolist(), cell=c, fills=yfills, fs=SMALL + 1)
@@ -274,16 +277,17 @@ def sliding_window():
     text(ax, 2.5 * c, top - 5 * c - 0.3, "input $x$", fs=SMALL)
     text(ax, 4.35 + 1.5 * c, top - 4 * c - 0.35, "kernel $k$", fs=SMALL)
     text(ax, 7.7 + 1.5 * c, top - 4 * c - 0.35, "output $y$", fs=SMALL)
-    text(ax, 4.85, -0.95, r"CNN layer (cross-correlation): $y_{ij} = \sum_{m,n} x_{i+m,\,j+n}\,k_{mn}$", fs=SMALL)
+    text(ax, 4.85, -0.75, "CNN layer (cross-correlation):", fs=SMALL)
+    text(ax, 4.85, -1.5, r"$y_{ij} = \sum_{m,n} x_{i+m,\,j+n}\,k_{mn}$", fs=MATH)
     # bottom: the kernel and its 180° rotation
-    yb = -1.75
+    yb = -2.45
     c2 = 0.55
     grid(ax, 1.9, yb, K.tolist(), cell=c2, fills=[[TINT[ORANGE]] * 3] * 3, fs=SMALL)
-    arrow(ax, (3.75, yb - 1.5 * c2), (5.05, yb - 1.5 * c2), lw=2.2, head=14)
-    text(ax, 4.4, yb - 1.5 * c2 + 0.3, "rotate 180°", fs=SMALL - 1)
-    grid(ax, 5.25, yb, np.rot90(K, 2).tolist(), cell=c2, fills=[[TINT[PURPLE]] * 3] * 3, fs=SMALL)
+    arrow(ax, (3.75, yb - 1.5 * c2), (5.45, yb - 1.5 * c2), lw=2.2, head=14)
+    text(ax, 4.6, yb - 1.5 * c2 + 0.32, "rotate 180°", fs=SMALL)
+    grid(ax, 5.65, yb, np.rot90(K, 2).tolist(), cell=c2, fills=[[TINT[PURPLE]] * 3] * 3, fs=SMALL)
     text(
-        ax, 7.25, yb - 1.5 * c2, "true\nconvolution\nuses this", fs=SMALL - 1, ha="left", color=PURPLE, linespacing=1.1
+        ax, 7.55, yb - 1.5 * c2, "true\nconvolution\nuses this", fs=SMALL, ha="left", color=PURPLE, linespacing=1.1
     )
     text(ax, 1.75, yb - 1.5 * c2, "$k$", fs=SMALL + 1, ha="right")
     return fig
@@ -329,23 +333,26 @@ def kernel_volume():
     # top row: input volume * N kernels -> output volume
     y = 5.9
     _volume(ax, 0.2, y, 2.2, 2.2, 2.2, TINT[BLUE])
-    text(ax, 1.85, y - 0.4, r"input $H\times W\times C_{in}$", fs=SMALL - 1)
+    text(ax, 1.85, y - 0.35, "input", fs=SMALL)
+    text(ax, 1.85, y - 1.05, r"$H\times W\times C_{in}$", fs=MATH)
     kx = 4.5
     colors = (ORANGE, GREEN, PURPLE)
     for i, col in enumerate(colors):
         _volume(ax, kx + i * 0.35, y + 1.3 - i * 0.55, 0.75, 0.75, 2.2, TINT[col], ec=col, lw=1.8, z=3 + i)
-    text(ax, kx + 1.4, y - 0.4, r"$N$ kernels $K\times K\times C_{in}$", fs=SMALL - 1)
+    text(ax, kx + 1.4, y - 0.35, "$N$ kernels", fs=SMALL)
+    text(ax, kx + 1.4, y - 1.05, r"$K\times K\times C_{in}$", fs=MATH)
     ox = 8.6
     for i, col in enumerate(colors):
         _volume(ax, ox + i * 0.3, y + i * 0.19, 1.9, 1.9, 0.6, TINT[col], ec=col, lw=1.8, z=3 - i)
-    text(ax, ox + 1.6, y - 0.4, r"output $H'\times W'\times N$", fs=SMALL - 1)
+    text(ax, ox + 1.6, y - 0.35, "output", fs=SMALL)
+    text(ax, ox + 1.6, y - 1.05, r"$H'\times W'\times N$", fs=MATH)
     arrow(ax, (3.85, y + 1.1), (4.35, y + 1.1), lw=2.2, head=12)
     arrow(ax, (7.75, y + 1.1), (8.45, y + 1.1), lw=2.2, head=12)
-    text(ax, 6.1, 9.55, "each kernel spans all $C_{in}$ channels and makes one map", fs=SMALL)
+    text(ax, 6.1, 9.55, "each kernel spans all input channels and makes one map", fs=SMALL + 1)
 
     # bottom row: grouped, g = 2
     y = 0.8
-    text(ax, 6.1, 4.45, "grouped, $g = 2$: each kernel sees $C_{in}/2$ channels", fs=SMALL)
+    text(ax, 6.1, 3.95, "grouped, $g = 2$: each kernel sees half the channels", fs=SMALL + 1)
     _volume(ax, 0.2, y, 2.2, 2.2, 1.1, TINT[TEAL], ec=TEAL)
     _volume(ax, 0.2 + 0.55, y + 0.352, 2.2, 2.2, 1.1, TINT[RED], ec=RED, z=1)
     for i, col in enumerate((TEAL, RED)):
@@ -354,5 +361,5 @@ def kernel_volume():
         _volume(ax, ox + i * 0.55, y + i * 0.352, 1.9, 1.9, 0.9, TINT[col], ec=col, z=3 - i)
     arrow(ax, (3.85, y + 1.1), (4.35, y + 1.1), lw=2.2, head=12)
     arrow(ax, (7.75, y + 1.1), (8.45, y + 1.1), lw=2.2, head=12)
-    text(ax, 6.1, y - 0.45, "weights and multiplies ÷ 2", fs=SMALL - 1, color=GREY)
+    text(ax, 6.1, y - 0.45, "weights and multiplies ÷ 2", fs=SMALL, color=GREY)
     return fig

@@ -24,6 +24,10 @@ from .style import (
 )
 
 
+MATH = 17.5
+"""Size of a label with sub- or superscripts: mathtext draws them at 0.7 of it, 12.25 pt, legible on a phone."""
+
+
 def _minus(v) -> str:
     return f"{v:g}".replace("-", "\u2212")
 
@@ -104,7 +108,7 @@ def dropout():
     """R10: a standard net and the same net with some hidden units dropped (crossed out, their edges gone)."""
     sizes = (4, 5, 5, 2)
     dropped = {1: {1, 4}, 2: {0, 2}}  # hidden layers only: inputs and outputs are kept
-    fig, ax = canvas((-0.3, 12.3), (-1.45, 6.05))
+    fig, ax = canvas((-0.3, 12.3), (-2.05, 6.05))
     for panel, x0 in enumerate((0.3, 6.6)):
         xs = [x0 + i * 1.7 for i in range(len(sizes))]
         ys = [[2.3 + (k - (n - 1) / 2) * 1.05 for k in range(n)] for n in sizes]
@@ -126,7 +130,15 @@ def dropout():
                     fc = TINT[BLUE] if layer in (0, len(sizes) - 1) else TINT[GREEN]
                     circle(ax, xs[layer], y, 0.3, fc=fc, lw=2.0, z=3)
         text(ax, (xs[0] + xs[-1]) / 2, 5.55, ("standard net", "after dropout")[panel], fs=FS)
-    text(ax, 6.0, -0.9, "hidden units dropped at random, a new mask for every mini-batch", fs=SMALL, color=GREY)
+    text(
+        ax,
+        6.0,
+        -1.2,
+        "hidden units dropped at random: a new mask for\nevery example at every training step (forward pass)",
+        fs=SMALL,
+        color=GREY,
+        linespacing=1.3,
+    )
     return fig
 
 
@@ -148,10 +160,10 @@ def gan():
     arrow(ax, (7.65, 4.5), (8.55, 3.55), lw=2.2, head=14)
     arrow(ax, (10.05, 3.05), (10.75, 3.05), lw=2.2, head=14)
     text(ax, 11.45, 3.05, "real or\nfake?", fs=f, linespacing=1.1)
-    text(ax, 6.8, 5.45, "training data", fs=f - 1, color=GREY)
-    text(ax, 3.9, 0.55, "generator\n(counterfeiter)", fs=f - 1, color=GREEN, va="top", linespacing=1.1)
-    text(ax, 9.3, 2.05, "discriminator\n(police)", fs=f - 1, color=PURPLE, va="top", linespacing=1.1)
-    text(ax, 6.0, 6.45, r"$\min_G\ \max_D\ \ \mathbb{E}_x \log D(x) + \mathbb{E}_z \log(1 - D(G(z)))$", fs=f)
+    text(ax, 6.8, 5.45, "training data", fs=f, color=GREY)
+    text(ax, 3.9, 0.55, "generator\n(counterfeiter)", fs=f, color=GREEN, va="top", linespacing=1.1)
+    text(ax, 9.3, 2.05, "discriminator\n(police)", fs=f, color=PURPLE, va="top", linespacing=1.1)
+    text(ax, 6.0, 6.4, r"$\min_G\ \max_D\ \ \mathbb{E}_x \log D(x) + \mathbb{E}_z \log(1 - D(G(z)))$", fs=MATH)
     return fig
 
 
@@ -160,14 +172,14 @@ def gan():
 
 def tf_graph():
     """R13: a = x * y; b = a + z; c = reduce_sum(b) as a data-flow graph: operations are nodes, tensors edges."""
-    fig, ax = canvas((-0.2, 12.2), (-0.55, 5.3))
+    fig, ax = canvas((-0.2, 12.2), (-0.55, 5.55))
 
     def op(cx, cy, name, w=1.7, colour=BLUE):
         ax.add_patch(Ellipse((cx, cy), w, 1.0, fc=TINT[colour], ec=colour, lw=2.2, zorder=2))
         text(ax, cx, cy, name, fs=SMALL)
 
     for name, (cx, cy) in {"x": (0.75, 3.6), "y": (0.75, 1.6), "z": (4.3, 0.35)}.items():
-        box(ax, cx, cy, 1.45, 0.8, f"input {name}", fc=TINT[GREY], ec=GREY, fs=SMALL - 1)
+        box(ax, cx, cy, 1.45, 0.8, f"input {name}", fc=TINT[GREY], ec=GREY, fs=SMALL)
     op(3.6, 2.6, "Mul")
     op(6.9, 2.6, "Add")
     op(10.0, 2.6, "Sum")
@@ -184,13 +196,13 @@ def tf_graph():
     edge((5.05, 0.55), (6.3, 2.15), "z", pos=0.45, dy=-0.15, dx=0.35)
     edge((7.75, 2.6), (9.15, 2.6), "b")
     edge((10.85, 2.6), (11.95, 2.6), "c", pos=0.45)
-    text(ax, 6.0, 4.85, "node = operation   edge = tensor", fs=SMALL)
+    text(ax, 6.0, 5.15, "node = operation   edge = tensor", fs=SMALL)
     text(
         ax,
         6.0,
-        4.15,
+        4.55,
         "a = x * y;  b = a + z;  c = tf.reduce_sum(b)",
-        fs=SMALL - 1,
+        fs=SMALL,
         color=GREY,
         family="DejaVu Sans Mono",
     )
@@ -237,7 +249,7 @@ def history_timeline():
 
 
 def residual_block():
-    """R18: residual block, y = F(x) + x, and highway block, y = H(x) T(x) + x (1 - T(x))."""
+    """R18: residual block, output ReLU(F(x) + x), and highway block, y = H(x) T(x) + x (1 - T(x))."""
     fig, ax = canvas((-0.2, 12.2), (-0.5, 11.2))
     w, h = 2.4, 0.7
     # residual block, bottom to top
@@ -258,7 +270,8 @@ def residual_block():
     box(ax, cx, relu_y, w, h, "ReLU", fc=TINT[GREEN], ec=GREEN, fs=SMALL)
     arrow(ax, (cx, add_y + 0.35), (cx, relu_y - h / 2), lw=2.0, head=12)
     arrow(ax, (cx, relu_y + h / 2), (cx, relu_y + 1.0), lw=2.0, head=12)
-    text(ax, cx, relu_y + 1.3, r"$\mathcal{F}(x) + x$", fs=FS)
+    text(ax, cx, relu_y + 1.3, r"$\mathrm{ReLU}(\mathcal{F}(x) + x)$", fs=FS)
+    text(ax, cx - 0.5, add_y, r"$\mathcal{F}(x) + x$", fs=FS, ha="right")
     # identity shortcut on the right
     sx = cx + w / 2 + 0.75
     line(ax, [(cx, 0.7), (sx, 0.7), (sx, add_y)], color=RED, lw=2.6)
@@ -280,7 +293,7 @@ def residual_block():
     circle(ax, *mul_h, 0.35, "×", fc=TINT[GREY], fs=FS + 2)
     circle(ax, *mul_c, 0.35, "×", fc=TINT[GREY], fs=FS + 2)
     arrow(ax, (hx, 2.2 + h / 2), (hx, mul_h[1] - 0.35), lw=2.0, head=12)
-    box(ax, tx, 3.75, 1.3, 0.6, "1 − T", fc=TINT[PURPLE], ec=PURPLE, fs=SMALL - 1)
+    box(ax, tx, 3.75, 1.3, 0.6, "1 − T", fc=TINT[PURPLE], ec=PURPLE, fs=SMALL)
     arrow(ax, (tx, 2.2 + h / 2), (tx, 3.75 - 0.3), lw=2.0, head=12)
     arrow(ax, (tx, 3.75 + 0.3), (tx, mul_c[1] - 0.35), lw=2.0, head=12)
     arrow(ax, (tx - 1.05, 2.2 + h / 2), (hx + 0.3, mul_h[1] - 0.2), color=PURPLE, lw=1.8, head=12)

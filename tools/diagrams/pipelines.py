@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from .style import BLUE, GREEN, GREY, INK, ORANGE, PURPLE, RED, SMALL, TINT, arrow, box, canvas, circle, line, text
 
+MATH = 17.5
+"""Size of a label with sub- or superscripts: mathtext draws them at 0.7 of it, 12.25 pt, legible on a phone."""
+
 # ---------------------------------------------------------------- R19
 
 
 def rcnn_family():
     """R19: R-CNN, Fast R-CNN, Faster R-CNN: where the CNN runs and where the proposals come from."""
-    fig, ax = canvas((-0.15, 10.05), (-0.35, 9.7))
-    bw, bh = 1.55, 0.95
-    cols = [0.8, 2.8, 4.8, 6.8, 8.8]
+    fig, ax = canvas((-0.15, 10.05), (-0.35, 9.8))
+    bw, bh = 1.72, 1.12
+    cols = [0.85, 2.9, 4.95, 7.0, 9.05]
 
     def node(col, y, label, colour=None, **kw):
         box(
@@ -23,7 +26,7 @@ def rcnn_family():
             label,
             fc=TINT[colour] if colour else None,
             ec=colour or INK,
-            fs=SMALL - 1,
+            fs=SMALL,
             linespacing=1.05,
             **kw,
         )
@@ -34,8 +37,8 @@ def rcnn_family():
 
     # R-CNN
     y = 8.1
-    text(ax, -0.1, 9.35, "R-CNN", fs=SMALL + 1, ha="left", fontweight="bold")
-    text(ax, 9.9, 9.35, "CNN once per region", fs=SMALL - 1, ha="right", color=RED)
+    text(ax, -0.1, 9.4, "R-CNN", fs=SMALL + 1, ha="left", fontweight="bold")
+    text(ax, 9.9, 9.4, "CNN once per region", fs=SMALL, ha="right", color=RED)
     node(0, y, "image")
     node(1, y, "selective\nsearch\n~2k boxes", ORANGE)
     node(2, y, "crop +\nwarp each")
@@ -48,9 +51,9 @@ def rcnn_family():
 
     def shared_cnn_row(y, title, caption, colour, proposals):
         """Fast and Faster R-CNN share the row image -> CNN once -> feature map -> RoI pooling -> FC."""
-        top = y + 2.2
+        top = y + 2.45
         text(ax, -0.1, top, title, fs=SMALL + 1, ha="left", fontweight="bold")
-        text(ax, 9.9, top, caption, fs=SMALL - 1, ha="right", color=colour)
+        text(ax, 9.9, top, caption, fs=SMALL, ha="right", color=colour)
         node(0, y, "image")
         node(1, y, "CNN\nonce", GREEN)
         node(2, y, "feature\nmap")
@@ -61,13 +64,13 @@ def rcnn_family():
             link(cols[i] + bw / 2, cols[i + 1] - bw / 2, y)
 
     # Fast R-CNN: proposals still from selective search on the image
-    y, yp = 4.35, 5.65
+    y, yp = 4.35, 5.85
     shared_cnn_row(y, "Fast R-CNN", "CNN once per image", GREEN, (2, yp, "selective\nsearch", ORANGE))
     link(cols[0], cols[2] - bw / 2, y + bh / 2, yp)
     link(cols[2] + bw / 2, cols[3], yp, y + bh / 2)
 
     # Faster R-CNN: proposals from the RPN on the shared feature map
-    y, yp = 0.6, 1.9
+    y, yp = 0.6, 2.1
     shared_cnn_row(y, "Faster R-CNN", "regions from the network", BLUE, (3, yp, "RPN", BLUE))
     link(cols[2], cols[3] - bw / 2, y + bh / 2, yp)
     link(cols[3], cols[3], yp - bh / 2, y + bh / 2)
@@ -85,7 +88,7 @@ def style_transfer():
     xs = [3.2 + i * 1.75 for i in range(5)]
     rows = {"style": 8.1, "generated": 4.5, "content": 0.9}
     colours = {"style": PURPLE, "generated": RED, "content": BLUE}
-    f = SMALL - 1
+    f = SMALL
     for name, y in rows.items():
         box(ax, 0.85, y, 1.75, 1.05, f"{name}\nimage", fc=TINT[colours[name]], ec=colours[name], fs=f, linespacing=1.05)
         arrow(ax, (1.75, y), (xs[0] - 0.6, y), lw=1.6, head=10)
@@ -108,5 +111,5 @@ def style_transfer():
     text(ax, x + 0.55, low, "content\nloss", fs=f, color=BLUE, ha="left", linespacing=1.05)
     arrow(ax, (xs[2], yg - 0.45), (0.85, yg - 0.6), color=RED, lw=2.0, head=12, ls="--", rad=-0.15)
     text(ax, 3.6, yg - 1.7, "gradient changes only\nthe generated image", fs=f, color=RED, linespacing=1.05)
-    text(ax, 5.6, -0.6, r"$L = \alpha\, L_{content} + \beta\, L_{style}$", fs=SMALL)
+    text(ax, 5.6, -0.55, r"$L = \alpha\, L_{content} + \beta\, L_{style}$", fs=MATH)
     return fig

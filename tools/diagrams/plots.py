@@ -12,6 +12,9 @@ SEED = 20240611
 
 DASH = (0, (5, 3))
 
+MATH = 17.5
+"""Size of a label with sub- or superscripts: mathtext draws them at 0.7 of it, 12.25 pt, legible on a phone."""
+
 
 def sigmoid(x):
     return 1 / (1 + np.exp(-x))
@@ -41,7 +44,7 @@ def nonlinear_separation():
     inner = np.c_[r_in * np.cos(t_in), r_in * np.sin(t_in)]
     outer = np.c_[r_out * np.cos(t_out), r_out * np.sin(t_out)]
 
-    fig = figure(3.5)
+    fig = figure(3.9)
     left, right = fig.subplots(1, 2)
     style_in = {"marker": "o", "s": 42, "facecolor": TINT[BLUE], "edgecolor": BLUE, "linewidth": 1.6, "zorder": 3}
     style_out = {"marker": "^", "s": 46, "facecolor": TINT[RED], "edgecolor": RED, "linewidth": 1.6, "zorder": 3}
@@ -49,8 +52,8 @@ def nonlinear_separation():
     left.scatter(*inner.T, **style_in)
     left.scatter(*outer.T, **style_out)
     left.set_title("input space\n(no line separates)", fontsize=SMALL, linespacing=1.3)
-    left.set_xlabel("$x_1$")
-    left.set_ylabel("$x_2$", labelpad=0)
+    left.set_xlabel("$x_1$", fontsize=MATH)
+    left.set_ylabel("$x_2$", labelpad=0, fontsize=MATH)
     left.set_xlim(-2.8, 2.8)
     left.set_ylim(-2.8, 2.8)
     left.set_aspect("equal")
@@ -61,9 +64,9 @@ def nonlinear_separation():
     right.scatter(*h_out.T, **style_out)
     c = 2.4  # h1 + h2 = r^2: at most 1 inside, at least 1.9^2 = 3.61 outside
     right.plot([0, c], [c, 0], color=INK, lw=2.6, zorder=2)
-    right.set_title("after $h = (x_1^2,\\ x_2^2)$\n(a line separates)", fontsize=SMALL, linespacing=1.3)
-    right.set_xlabel("$h_1$")
-    right.set_ylabel("$h_2$", labelpad=0)
+    right.set_title("after squaring each input\n(a line separates)", fontsize=SMALL, linespacing=1.3)
+    right.set_xlabel("$h_1 = x_1^2$", fontsize=MATH)
+    right.set_ylabel("$h_2 = x_2^2$", labelpad=0, fontsize=MATH)
     right.set_xlim(-0.2, 6.4)
     right.set_ylim(-0.2, 6.4)
     right.set_aspect("equal")
@@ -235,7 +238,7 @@ def l1_l2():
     t = np.linspace(0, 2 * np.pi, 20001)
     circle = np.c_[np.cos(t), np.sin(t)]
     diamond = np.c_[np.cos(t), np.sin(t)] / (np.abs(np.cos(t)) + np.abs(np.sin(t)))[:, None]
-    fig = figure(3.9)
+    fig = figure(4.3)
     axes = fig.subplots(1, 2)
     for ax, boundary, title in (
         (axes[0], diamond, r"L1: $|w_1| + |w_2| \leq 1$"),
@@ -248,7 +251,7 @@ def l1_l2():
             e = _ellipse(level * scale)
             ax.plot(*e.T, color=ORANGE, lw=2.2 if k == 0 else 1.4, zorder=2)
         ax.plot(*L1L2_CENTER, "o", color=ORANGE, ms=6, zorder=3)
-        ax.text(L1L2_CENTER[0] + 0.12, L1L2_CENTER[1] + 0.1, "$w^*$", color=ORANGE, fontsize=SMALL + 1)
+        ax.text(L1L2_CENTER[0] + 0.12, L1L2_CENTER[1] + 0.1, "$w^*$", color=ORANGE, fontsize=MATH)
         ax.plot(*best, "o", color=RED, ms=10, zorder=4)
         ax.axhline(0, color=GREY, lw=1.0, zorder=0)
         ax.axvline(0, color=GREY, lw=1.0, zorder=0)
@@ -259,27 +262,19 @@ def l1_l2():
         ax.set_yticks([])
         ax.spines["left"].set_visible(False)
         ax.spines["bottom"].set_visible(False)
-        ax.text(2.95, -0.08, "$w_1$", ha="right", va="top")
-        ax.text(-0.1, -1.35, "$w_2$", ha="right", va="bottom")
-        ax.set_title(title, fontsize=SMALL + 1)
+        ax.text(3.0, -0.08, "$w_1$", ha="right", va="top", fontsize=MATH)
+        ax.text(-0.1, 3.6, "$w_2$", ha="right", va="top", fontsize=MATH)
+        ax.set_title(title, fontsize=MATH)
         if ax is axes[0]:
-            ax.text(
-                best[0] - 0.15,
-                best[1] + 0.05,
-                "$w_1 = 0$\n(sparse)",
-                color=RED,
-                ha="right",
-                va="bottom",
-                fontsize=SMALL,
-                linespacing=1.0,
-            )
+            ax.text(best[0] - 0.15, best[1] + 0.45, "$w_1 = 0$", color=RED, ha="right", va="bottom", fontsize=MATH)
+            ax.text(best[0] - 0.15, best[1] + 0.4, "(sparse)", color=RED, ha="right", va="top", fontsize=SMALL)
         else:
             ax.annotate(
                 "$w_1, w_2 \\neq 0$",
                 tuple(best),
-                (1.25, -0.75),
+                (1.0, -0.85),
                 color=RED,
-                fontsize=SMALL,
+                fontsize=MATH,
                 va="center",
                 arrowprops={"arrowstyle": "-|>", "color": RED, "lw": 1.4, "shrinkB": 5},
             )
@@ -302,7 +297,7 @@ def gauss_laplace():
         ax.plot(x, gauss, color=BLUE)
         ax.plot(x, laplace, color=RED)
     top.text(1.05, 0.32, "Gaussian $\\mathcal{N}(0, 1)$", color=BLUE, fontsize=SMALL)
-    top.text(0.35, 0.62, "Laplace, $b = 1/\\sqrt{2}$", color=RED, fontsize=SMALL)
+    top.text(0.35, 0.62, "Laplace, b = 1/\u221a2", color=RED, fontsize=SMALL)
     top.set_ylim(0, 0.78)
     top.set_yticks([0, 0.2, 0.4, 0.6])
     top.set_ylabel("$p(x)$")
@@ -310,6 +305,7 @@ def gauss_laplace():
     bottom.set_yscale("log")
     bottom.set_ylim(1e-5, 1.5)
     bottom.set_yticks([1e-4, 1e-2, 1])
+    bottom.yaxis.set_major_formatter(lambda v, _pos: f"{v:g}")  # 0.0001, not 10^-4 with a tiny exponent
     bottom.minorticks_off()
     bottom.set_ylabel("$p(x)$, log scale")
     bottom.set_xlabel("$x$")

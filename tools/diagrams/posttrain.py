@@ -148,7 +148,7 @@ def rlhf_pipeline():
 def ppo_clip():
     """P03: L_CLIP = min(rho A, clip(rho, 1-eps, 1+eps) A) against rho, for A > 0 and A < 0 (eps = 0.2)."""
     eps = 0.2
-    rho = np.linspace(0.3, 1.7, 281)
+    rho = np.linspace(0.2, 1.8, 321)
     fig = figure(3.3)
     axes = fig.subplots(1, 2)
     for ax, adv in zip(axes, (1.0, -1.0), strict=True):
@@ -160,18 +160,18 @@ def ppo_clip():
         ax.plot(rho, unclipped, color=GREY, lw=1.8, ls=(0, (5, 3)), zorder=1)
         ax.plot(rho, clipped, color=RED if adv > 0 else BLUE, lw=3.0, zorder=2)
         ax.plot([1.0], [adv], "o", color=INK, ms=7, zorder=3)
-        ax.set_xlim(0.3, 1.7)
+        ax.set_xlim(0.2, 1.8)
         ax.set_xticks([1 - eps, 1.0, 1 + eps])
         ax.set_xticklabels([r"$1-\epsilon$", "1", r"$1+\epsilon$"])
         if adv > 0:
             ax.set_title(r"$\hat A > 0$")
-            ax.set_ylim(0.2, 1.8)
-            ax.text(1.47, 1.1, "flat:\nno gradient", fontsize=SMALL, ha="center", va="top", linespacing=1.1)
+            ax.set_ylim(0.1, 1.9)
+            ax.text(1.5, 1.1, "flat:\nno gradient", fontsize=SMALL, ha="center", va="top", linespacing=1.1)
             ax.text(1.4, 1.58, "unclipped", fontsize=SMALL, color=GREY, ha="right")
         else:
             ax.set_title(r"$\hat A < 0$")
-            ax.set_ylim(-1.8, -0.2)
-            ax.text(0.55, -1.25, "flat:\nno gradient", fontsize=SMALL, ha="center", va="top", linespacing=1.1)
+            ax.set_ylim(-1.9, -0.1)
+            ax.text(0.5, -1.25, "flat:\nno gradient", fontsize=SMALL, ha="center", va="top", linespacing=1.1)
             ax.text(0.6, -0.42, "unclipped", fontsize=SMALL, color=GREY, ha="left")
         ax.set_yticks([])
     axes[0].set_ylabel(r"$L^{\mathrm{CLIP}}$", fontsize=MATH)

@@ -11,6 +11,9 @@ from mpl_toolkits.mplot3d import proj3d
 
 from .style import BLUE, GREEN, GREY, INK, ORANGE, RED, SMALL, TINT, figure
 
+MATH = 17.5
+"""Size of a label with sub- or superscripts: mathtext draws them at 0.7 of it, 12.25 pt, legible on a phone."""
+
 
 def _surface(ax, X, Y, Z, colour=GREY):
     """An opaque surface in one pale tint with coloured grid lines: hidden parts are hidden, and since every
@@ -81,19 +84,25 @@ def _axis_lines(ax, xr, yr, z0, labels=("$x$", "$y$"), fs=SMALL + 1):
 
 def saddle():
     """D08: saddle z = x^2 - y^2 (Hessian eigenvalues +2, -2) and the flat direction z = x^2 (+2, 0)."""
-    fig = figure(3.6, layout=None)
-    fig.subplots_adjust(left=0, right=1, bottom=0.0, top=0.84, wspace=0.0)
+    fig = figure(4.0, layout=None)
+    fig.subplots_adjust(left=0, right=1, bottom=-0.1, top=0.74, wspace=0.0)
     t = np.linspace(-1, 1, 25)
     X, Y = np.meshgrid(np.linspace(-1, 1, 11), np.linspace(-1, 1, 11))
     panels = (
         (
             X**2 - Y**2,
-            "saddle: $z = x^2 - y^2$",
+            ("saddle", "$z = x^2 - y^2$"),
             r"$\lambda_1 = 2,\ \lambda_2 = -2$",
             (t, t**2, GREEN),
             (t, -(t**2), RED),
         ),
-        (X**2, "flat direction: $z = x^2$", r"$\lambda_1 = 2,\ \lambda_2 = 0$", (t, t**2, GREEN), (t, 0 * t, ORANGE)),
+        (
+            X**2,
+            ("flat direction", "$z = x^2$"),
+            r"$\lambda_1 = 2,\ \lambda_2 = 0$",
+            (t, t**2, GREEN),
+            (t, 0 * t, ORANGE),
+        ),
     )
     for k, (Z, title, eig, along_x, along_y) in enumerate(panels):
         ax = _axes3d(fig, (1, 2, k + 1), elev=24, azim=-58, zoom=1.15)
@@ -101,13 +110,14 @@ def saddle():
         ax.plot(along_x[0], 0 * t, along_x[1], color=along_x[2], lw=3.2, zorder=5)
         ax.plot(0 * t, along_y[0], along_y[1], color=along_y[2], lw=3.2, zorder=5)
         ax.scatter([0], [0], [0], color=INK, s=40, zorder=6, depthshade=False)
-        ax.text(1.25, 0, 1.05, "$x$", fontsize=SMALL + 1, color=GREEN)
-        ax.text(0, 1.3, along_y[1][-1], "$y$", fontsize=SMALL + 1, color=along_y[2])
+        ax.text(1.25, 0, 1.05, "$x$", fontsize=MATH, color=GREEN)
+        ax.text(0, 1.3, along_y[1][-1], "$y$", fontsize=MATH, color=along_y[2])
         ax.set_xlim(-1, 1)
         ax.set_ylim(-1, 1)
         ax.set_zlim(-1, 1)
-        fig.text(0.25 + 0.5 * k, 0.955, title, ha="center", va="center", fontsize=SMALL + 1)
-        fig.text(0.25 + 0.5 * k, 0.87, eig, ha="center", va="center", fontsize=SMALL)
+        fig.text(0.25 + 0.5 * k, 0.955, title[0], ha="center", va="center", fontsize=SMALL + 1)
+        fig.text(0.25 + 0.5 * k, 0.875, title[1], ha="center", va="center", fontsize=MATH)
+        fig.text(0.25 + 0.5 * k, 0.785, eig, ha="center", va="center", fontsize=MATH)
     return fig
 
 
@@ -149,10 +159,10 @@ def ce_vs_mse():
         ax.set_xlim(-8, 8)
         ax.set_ylim(-8, 8)
         ax.set_zlim(0, Z.max())
-        ax.text(0, 10.5, 0, "$w_1$", fontsize=SMALL + 1, ha="center")
-        ax.text(10.5, 0, 0, "$w_2$", fontsize=SMALL + 1, ha="center")
+        ax.text(0, 10.5, 0, "$w_1$", fontsize=MATH, ha="center")
+        ax.text(10.5, 0, 0, "$w_2$", fontsize=MATH, ha="center")
         fig.text(0.25 + 0.5 * k, 0.95, title, ha="center", va="center", fontsize=SMALL + 1, color=colour)
-        fig.text(0.25 + 0.5 * k, 0.885, note, ha="center", va="center", fontsize=SMALL - 1, color=colour)
+        fig.text(0.25 + 0.5 * k, 0.885, note, ha="center", va="center", fontsize=SMALL, color=colour)
     return fig
 
 
