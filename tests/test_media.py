@@ -37,12 +37,6 @@ NOT_YET_12_PT = {
     "dl-pe-sinusoid-heatmap.svg",
     "dl-rope-rotation.svg",
     "dl-transformer-pre-post-ln.svg",
-    # module tools/diagrams/generative.py
-    "dl-clip-matrix.svg",
-    "dl-diffusion-forward-reverse.svg",
-    "dl-latent-diffusion.svg",
-    "dl-simclr.svg",
-    "dl-vae-reparam.svg",
     # module tools/diagrams/llm.py
     "dl-kl-forward-reverse.svg",
     "dl-moe-router.svg",

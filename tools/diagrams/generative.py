@@ -30,6 +30,7 @@ from .style import (
 
 LW = 1.8  # arrow width shared by the schematics below
 HEAD = 11
+MATH = 17.5  # labels with sub- or superscripts: a script is drawn at 0.7x, so 17.5 pt keeps it at 12 pt
 
 
 def _link(ax, a, b, color=INK, **kw):
@@ -46,10 +47,10 @@ def vae_reparam():
     zx, zw = 6.55, 2.5  # the middle node
     for y in rows.values():
         box(ax, 0.5, y, 0.85, 0.8, "$x$", fc=TINT[BLUE], ec=BLUE, fs=FS)
-        box(ax, 2.25, y, 1.8, 1.05, "encoder\n$q_\\phi(z|x)$", fc=TINT[GREEN], ec=GREEN, fs=SMALL, linespacing=1.1)
+        box(ax, 2.25, y, 1.8, 1.05, "encoder\n$\\phi$", fc=TINT[GREEN], ec=GREEN, fs=SMALL, linespacing=1.1)
         box(ax, 4.15, y + 0.42, 0.75, 0.62, "$\\mu$", fc=TINT[GREEN], ec=GREEN, fs=FS, lw=1.5)
         box(ax, 4.15, y - 0.42, 0.75, 0.62, "$\\sigma$", fc=TINT[GREEN], ec=GREEN, fs=FS, lw=1.5)
-        box(ax, 9.45, y, 1.8, 1.05, "decoder\n$p_\\theta(x|z)$", fc=TINT[PURPLE], ec=PURPLE, fs=SMALL, linespacing=1.1)
+        box(ax, 9.45, y, 1.8, 1.05, "decoder\n$\\theta$", fc=TINT[PURPLE], ec=PURPLE, fs=SMALL, linespacing=1.1)
         box(ax, 11.5, y, 0.85, 0.8, "$\\hat x$", fc=TINT[BLUE], ec=BLUE, fs=FS)
         _link(ax, (0.93, y), (1.35, y))
         _link(ax, (3.15, y + 0.3), (3.77, y + 0.42))
@@ -66,7 +67,7 @@ def vae_reparam():
         y,
         zw,
         1.05,
-        "sample\n$z \\sim \\mathcal{N}(\\mu, \\sigma^2)$",
+        "random\nsample $z$",
         fc=TINT[ORANGE],
         ec=ORANGE,
         fs=SMALL,
@@ -106,7 +107,7 @@ def _toy_image(n: int = 24) -> np.ndarray:
 
 def diffusion_chain():
     """G02: x_0 -> ... -> x_T; forward q adds noise (top arrows), reverse p_theta removes it (bottom arrows)."""
-    fig, ax = canvas((-0.1, 12.1), (-0.45, 5.0))
+    fig, ax = canvas((-0.1, 12.1), (-0.45, 5.1))
     rng = np.random.default_rng(0)
     x0 = _toy_image()
     noise = rng.standard_normal(x0.shape)
@@ -126,7 +127,7 @@ def diffusion_chain():
             zorder=2,
         )
         rect(ax, cx - s / 2, yc - s / 2, s, s, lw=1.4, z=3)
-        text(ax, cx, yc - s / 2 - 0.35, label, fs=FS)
+        text(ax, cx, yc - s / 2 - 0.42, label, fs=MATH)
     text(ax, 0.85, yc + s / 2 + 0.3, "data", fs=SMALL, color=GREY)
     text(ax, 11.15, yc + s / 2 + 0.3, "noise", fs=SMALL, color=GREY)
     gap = s / 2 + 0.12
@@ -135,11 +136,11 @@ def diffusion_chain():
         _link(ax, (xb - gap, yc - 0.3), (xa + gap, yc - 0.3), color=GREEN)
     for xa, xb in ((0.85, 4.3), (7.7, 11.15)):
         text(ax, (xa + xb) / 2, yc, "$\\cdots$", fs=FS + 2)
-    text(ax, 6.0, yc + 0.95, "$q(x_t \\mid x_{t-1})$", fs=SMALL, color=BLUE)
-    text(ax, 6.0, yc - 0.95, "$p_\\theta(x_{t-1} \\mid x_t)$", fs=SMALL, color=GREEN)
+    text(ax, 6.0, yc + 0.78, "$q$", fs=MATH, color=BLUE)
+    text(ax, 6.0, yc - 0.8, "$p_\\theta$", fs=MATH, color=GREEN)
     arrow(ax, (0.85, yc + s / 2 + 0.6), (7.7, yc + s / 2 + 0.35), color=BLUE, lw=LW, head=HEAD, ls="--", rad=-0.2)
-    text(ax, 4.3, 4.75, "closed form $q(x_t \\mid x_0)$: one step", fs=SMALL, color=BLUE)
-    text(ax, 6.0, -0.2, "forward $q$: fixed, adds noise   reverse $p_\\theta$: learned, denoises", fs=SMALL, color=GREY)
+    text(ax, 4.3, 4.75, "$q(x_t \\mid x_0)$: one step", fs=MATH, color=BLUE)
+    text(ax, 6.0, -0.2, "forward $q$: fixed, adds noise    reverse: learned, denoises", fs=SMALL, color=GREY)
     return fig
 
 
@@ -162,20 +163,11 @@ def latent_diffusion():
     text(ax, 3.3, yt - 0.85, "encoder", fs=SMALL, color=GREEN)
     text(ax, 3.3, (yt + yb) / 2, "VAE", fs=SMALL, color=GREEN, fontweight="bold")
     text(ax, 3.3, yb + 0.85, "decoder", fs=SMALL, color=GREEN)
-    box(ax, 5.08, yt, 1.8, 0.95, "$z_0$\n64×64×4", fc="white", ec=BLUE, fs=SMALL, linespacing=1.1)
-    box(ax, 8.25, yt, 0.9, 0.95, "$z_T$", fc="white", ec=BLUE, fs=FS)
-    box(
-        ax,
-        6.3,
-        yb,
-        2.7,
-        1.35,
-        "U-Net $\\epsilon_\\theta$\n$(z_t,\\ t,\\ \\tau_\\theta(y))$",
-        fc=TINT[PURPLE],
-        ec=PURPLE,
-        fs=SMALL,
-        linespacing=1.25,
-    )
+    box(ax, 5.08, yt, 1.8, 1.25, "", fc="white", ec=BLUE)
+    text(ax, 5.08, yt + 0.25, "$z_0$", fs=MATH)
+    text(ax, 5.08, yt - 0.3, "64×64×4", fs=SMALL)
+    box(ax, 8.25, yt, 0.9, 0.95, "$z_T$", fc="white", ec=BLUE, fs=MATH)
+    box(ax, 6.3, yb, 2.7, 1.0, "U-Net $\\epsilon_\\theta$", fc=TINT[PURPLE], ec=PURPLE, fs=MATH)
     box(ax, 10.72, yt, 2.45, 0.95, "prompt $y$", fc="white", ec=ORANGE, fs=SMALL)
     box(
         ax,
@@ -183,7 +175,7 @@ def latent_diffusion():
         3.55,
         2.45,
         0.95,
-        "text encoder\n$\\tau_\\theta$ (CLIP)",
+        "CLIP text\nencoder",
         fc=TINT[ORANGE],
         ec=ORANGE,
         fs=SMALL,
@@ -193,8 +185,8 @@ def latent_diffusion():
     _link(ax, (3.78, yt), (4.2, yt))
     _link(ax, (5.98, yt), (7.8, yt), color=BLUE)
     text(ax, 6.9, yt + 0.75, "add noise", fs=SMALL, color=BLUE)
-    _link(ax, (8.25, yt - 0.48), (7.3, yb + 0.68), color=BLUE)
-    arrow(ax, (5.5, yb - 0.68), (7.1, yb - 0.68), color=PURPLE, lw=LW, head=HEAD, rad=1.0, style="<|-")
+    _link(ax, (8.25, yt - 0.48), (7.3, yb + 0.52), color=BLUE)
+    arrow(ax, (5.5, yb - 0.52), (7.1, yb - 0.52), color=PURPLE, lw=LW, head=HEAD, rad=1.0, style="<|-")
     text(ax, 6.3, -0.8, "denoise $T$ steps", fs=SMALL, color=PURPLE)
     _link(ax, (4.95, yb), (3.78, yb))
     _link(ax, (2.82, yb), (2.37, yb))
@@ -214,18 +206,18 @@ def simclr():
     box(ax, 0.6, 2.6, 1.0, 1.0, "$x$", fc=TINT[BLUE], ec=BLUE, fs=FS + 2)
     for k, y in enumerate(ys):
         sub = "ij"[k]
-        box(ax, 2.95, y, 1.0, 1.0, f"$\\tilde x_{sub}$", fc=TINT[BLUE], ec=BLUE, fs=FS)
+        box(ax, 2.95, y, 1.0, 1.0, f"$\\tilde x_{sub}$", fc=TINT[BLUE], ec=BLUE, fs=MATH)
         box(ax, 4.9, y, 1.4, 1.0, "$f(\\cdot)$", fc=TINT[GREEN], ec=GREEN, fs=FS)
-        box(ax, 6.75, y, 0.9, 0.8, f"$h_{sub}$", fc="white", ec=INK, fs=FS)
+        box(ax, 6.75, y, 0.9, 0.8, f"$h_{sub}$", fc="white", ec=INK, fs=MATH)
         box(ax, 8.55, y, 1.4, 1.0, "$g(\\cdot)$", fc=TINT[PURPLE], ec=PURPLE, fs=FS)
-        box(ax, 10.35, y, 0.9, 0.8, f"$z_{sub}$", fc="white", ec=INK, fs=FS)
+        box(ax, 10.35, y, 0.9, 0.8, f"$z_{sub}$", fc="white", ec=INK, fs=MATH)
         _link(ax, (1.1, 2.6 + (0.25 if k == 0 else -0.25)), (2.42, y))
         _link(ax, (3.45, y), (4.17, y))
         _link(ax, (5.6, y), (6.28, y))
         _link(ax, (7.2, y), (7.82, y))
         _link(ax, (9.25, y), (9.88, y))
-    text(ax, 1.3, 3.9, "$t \\sim \\mathcal{T}$", fs=SMALL, color=BLUE)
-    text(ax, 1.3, 1.3, "$t' \\sim \\mathcal{T}$", fs=SMALL, color=BLUE)
+    text(ax, 0.95, 4.3, "$t \\sim \\mathcal{T}$", fs=MATH, color=BLUE)
+    text(ax, 0.95, 0.9, "$t' \\sim \\mathcal{T}$", fs=MATH, color=BLUE)
     for x, colour in ((4.9, GREEN), (8.55, PURPLE)):
         arrow(ax, (x, ys[0] - 0.52), (x, ys[1] + 0.52), color=colour, lw=1.4, head=9, style="<|-|>", ls=":")
         text(ax, x - 0.15, 2.6, "shared", fs=SMALL, color=colour, ha="right")
@@ -243,7 +235,7 @@ def simclr():
 
 def clip_matrix():
     """G05: the N x N image-text similarity matrix of one batch; the diagonal holds the matched pairs."""
-    fig, ax = canvas((-0.1, 12.1), (-0.75, 7.6))
+    fig, ax = canvas((-0.1, 12.1), (-1.35, 7.6))
     n, cell = 4, 1.15
     x0, y0 = 3.2, 5.3  # top-left corner of the grid
     idx = ["1", "2", "3", "N"]
@@ -253,15 +245,13 @@ def clip_matrix():
     for i in range(n):
         xc = x0 + (i + 0.5) * cell
         yc = y0 - (i + 0.5) * cell
-        text(ax, xc, y0 + 0.4, f"$T_{{{idx[i]}}}$", fs=FS, color=ORANGE)
-        text(ax, x0 - 0.45, yc, f"$I_{{{idx[i]}}}$", fs=FS, color=BLUE)
+        text(ax, xc, y0 + 0.42, f"$T_{{{idx[i]}}}$", fs=MATH, color=ORANGE)
+        text(ax, x0 - 0.45, yc, f"$I_{{{idx[i]}}}$", fs=MATH, color=BLUE)
         for j in range(n):
             xj = x0 + j * cell
             yi = y0 - (i + 1) * cell
             fc = TINT[GREEN] if i == j else None
             rect(ax, xj, yi, cell, cell, fc=fc, ec=INK, lw=1.4)
-            label = f"$I_{{{idx[i]}}}{{\\cdot}}T_{{{idx[j]}}}$"
-            text(ax, xj + cell / 2, yi + cell / 2, label, fs=SMALL, color=GREEN if i == j else GREY)
     _link(ax, (x0 + n * cell / 2, 6.63), (x0 + n * cell / 2, y0 + 0.72), color=ORANGE)
     _link(ax, (1.6, y0 - n * cell / 2), (x0 - 0.75, y0 - n * cell / 2), color=BLUE)
     yr = y0 - 0.5 * cell
@@ -282,7 +272,8 @@ def clip_matrix():
         ha="left",
         linespacing=1.1,
     )
-    text(ax, 6.0, -0.45, "loss = (CE$_{rows}$ + CE$_{cols}$) / 2,   logits = cosine / $\\tau$", fs=SMALL)
+    text(ax, 6.0, -0.4, "cell $(i, j)$:  $\\cos(I_i, T_j)\\,/\\,\\tau$", fs=MATH)
+    text(ax, 6.0, -1.05, "loss = (CE over rows + CE over columns) / 2", fs=SMALL)
     return fig
 
 
@@ -361,7 +352,7 @@ def _picture(n: int) -> list[list[str]]:
 def mae_masking():
     """G07: MAE: 75% of the patches masked; the encoder sees only the visible 25%; the decoder adds mask tokens and
     reconstructs every patch; the loss counts the masked ones only."""
-    fig, ax = canvas((-0.1, 12.1), (0.2, 4.3))
+    fig, ax = canvas((-0.1, 12.1), (-0.05, 4.3))
     n, cell = 6, 0.36
     pic = _picture(n)
     visible = {r * n + c for r, c in ((0, 2), (1, 4), (1, 0), (2, 3), (2, 5), (3, 1), (4, 4), (5, 0), (5, 3))}
@@ -399,8 +390,8 @@ def mae_masking():
     _link(ax, (9.12, mid), (ox - 0.06, mid))
     grid(ox, lambda k, colour: colour, red=True)
     text(ax, ox + n * cell / 2, top + 0.35, "output", fs=SMALL)
-    text(ax, 3.3, 0.5, "encoder: visible patches only", fs=SMALL, color=GREEN)
-    text(ax, 9.45, 0.5, "loss on masked (red) only", fs=SMALL, color=RED)
+    text(ax, 3.3, 0.22, "encoder: visible patches only", fs=SMALL, color=GREEN)
+    text(ax, 9.45, 0.22, "loss on masked (red) only", fs=SMALL, color=RED)
     return fig
 
 
@@ -411,13 +402,13 @@ def vlm_architecture():
     """G08: image -> vision encoder -> projector -> visual tokens; with the text tokens into the LLM."""
     fig, ax = canvas((-0.1, 12.1), (-0.45, 7.4))
     yb, ym = 0.5, 2.15
-    box(ax, 1.3, yb, 1.9, 0.8, "image", fc=TINT[BLUE], ec=BLUE, fs=SMALL)
-    box(ax, 1.3, ym, 2.6, 1.05, "vision encoder\n(CLIP ViT)", fc=TINT[BLUE], ec=BLUE, fs=SMALL, linespacing=1.1)
-    box(ax, 4.45, ym, 2.9, 1.05, "projector\n(MLP / Q-Former)", fc=TINT[ORANGE], ec=ORANGE, fs=SMALL, linespacing=1.1)
+    box(ax, 1.4, yb, 1.9, 0.8, "image", fc=TINT[BLUE], ec=BLUE, fs=SMALL)
+    box(ax, 1.4, ym, 2.9, 1.05, "vision encoder\n(CLIP ViT)", fc=TINT[BLUE], ec=BLUE, fs=SMALL, linespacing=1.1)
+    box(ax, 4.85, ym, 3.3, 1.05, "projector\n(MLP / Q-Former)", fc=TINT[ORANGE], ec=ORANGE, fs=SMALL, linespacing=1.1)
     box(ax, 9.4, yb, 4.8, 0.8, "\u201cWhat is in the image?\u201d", fc="white", ec=TEAL, fs=SMALL)
     box(ax, 9.4, ym, 2.4, 1.05, "tokenizer +\nembedding", fc=TINT[TEAL], ec=TEAL, fs=SMALL, linespacing=1.1)
-    _link(ax, (1.3, yb + 0.4), (1.3, ym - 0.53))
-    _link(ax, (2.6, ym), (3.0, ym))
+    _link(ax, (1.4, yb + 0.4), (1.4, ym - 0.53))
+    _link(ax, (2.85, ym), (3.2, ym))
     _link(ax, (9.4, yb + 0.4), (9.4, ym - 0.53))
     # one input sequence: visual tokens then text tokens
     ys = 3.75
@@ -428,7 +419,7 @@ def vlm_architecture():
     for x in txt:
         box(ax, x, ys, 0.5, 0.5, "", fc=TINT[TEAL], ec=TEAL, lw=1.5)
     text(ax, (vis[-1] + txt[0]) / 2, ys, "\u22ef", fs=FS)
-    _link(ax, (4.45, ym + 0.53), (vis[2], ys - 0.3), color=ORANGE)
+    _link(ax, (4.85, ym + 0.53), (vis[2], ys - 0.3), color=ORANGE)
     _link(ax, (9.4, ym + 0.53), (txt[-1], ys - 0.3), color=TEAL)
     text(ax, 1.5, ys, "visual\ntokens", fs=SMALL, color=ORANGE, linespacing=1.05)
     text(ax, 10.9, ys, "text\ntokens", fs=SMALL, color=TEAL, linespacing=1.05)

@@ -305,7 +305,8 @@ def _double_descent_risk():
 
     y = x . beta + noise with x ~ N(0, I_D) and the signal spread over the features with weights ~ 1/sqrt(j), so
     small models miss signal (bias) and models near p = n fit the noise (variance). For isotropic x the test
-    risk of a fit b on the first p features is exactly |b - beta_p|^2 + |beta_rest|^2 (noise-free targets).
+    mean squared error of a fit b on the first p features, on fresh noisy targets, is exactly
+    |b - beta_p|^2 + |beta_rest|^2 + noise^2, the same quantity the training error measures on the training set.
     """
     rng = np.random.default_rng(20240611)
     n, d = DD_SAMPLES, DD_FEATURES
@@ -319,7 +320,7 @@ def _double_descent_risk():
         y = X @ beta + rng.normal(0, DD_NOISE, n)
         for p in range(1, d + 1):
             b = np.linalg.pinv(X[:, :p]) @ y
-            test[t, p - 1] = np.sum((b - beta[:p]) ** 2) + np.sum(beta[p:] ** 2)
+            test[t, p - 1] = np.sum((b - beta[:p]) ** 2) + np.sum(beta[p:] ** 2) + DD_NOISE**2
             train[t, p - 1] = np.mean((X[:, :p] @ b - y) ** 2)
     return np.arange(1, d + 1), np.median(test, axis=0), np.median(train, axis=0)
 
