@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from collections.abc import Callable
@@ -172,10 +173,28 @@ def build(
     return BuildResult(output, len(notes), card_count, len(media), tuple(changed), ledger_written, tuple(result.warnings))
 
 
-def note_hash(namespace: str, item: RenderedCard, types: dict) -> str:
-    """The ledger's digest of everything Anki stores for a note: a changed digest means an update."""
+def note_hash(namespace: str, item: RenderedCard, types: dict, media: dict[str, str] | None = None) -> str:
+    """The ledger's digest of everything Anki stores for a note: a changed digest means an update.
+
+    A note's images count by content, not only by name: Anki copies a media file only for notes it adds
+    or updates, so a redrawn figure reaches learners only if the notes that show it are restamped.
+    """
     guid = guid_for(namespace, item.card.id)
-    return ledgers.content_hash(guid, types[item.card.type].model_id, item.fields, item.card.tags)
+    digest = ledgers.content_hash(guid, types[item.card.type].model_id, item.fields, item.card.tags)
+    if item.media and media is not None:
+        digest = ledgers.content_hash(digest, [media.get(name, "") for name in item.media])
+    return digest
+
+
+def media_digests(media_dir: Path, rendered: list[RenderedCard]) -> dict[str, str]:
+    """The content digest of every media file the cards use."""
+    digests = {}
+    for name in sorted({name for item in rendered for name in item.media}):
+        try:
+            digests[name] = hashlib.sha256((media_dir / name).read_bytes()).hexdigest()[:20]
+        except OSError:
+            digests[name] = ""
+    return digests
 
 
 WRITE_HINT = "make the folder writable (and build/ a folder, not a file), or choose another place with --output"
@@ -230,9 +249,10 @@ def _restamp(result: CheckResult, types: dict, now: int) -> tuple[ledgers.Ledger
         current = ledgers.Entry(digest, 0)
         new.notetypes[note_type.name] = ledgers.restamp(old.notetypes.get(note_type.name), current, now)
     changed = []
+    media = media_digests(result.project.media_dir, result.rendered)
     for item in result.rendered:
         card = item.card
-        digest = note_hash(result.project.guid_namespace, item, types)
+        digest = note_hash(result.project.guid_namespace, item, types, media)
         current = ledgers.Entry(digest, 0, card.deck, card.type, item.clozes)
         previous = old.notes.get(card.id)
         new.notes[card.id] = ledgers.restamp(previous, current, now)

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from dlanki import ledger as ledgers
-from dlanki.build import CheckResult, note_hash
+from dlanki.build import CheckResult, media_digests, note_hash
 from dlanki.errors import printable
 from dlanki.load import load_deck, load_project
 from dlanki.mathspans import unmark_clozes
@@ -126,6 +126,7 @@ def changes_since(result: CheckResult, revision: str | None = None, apkg: Path |
 
 def current_state(project: Project, rendered: list[RenderedCard]) -> dict[str, NoteState]:
     types = note_types(project)
+    media = media_digests(project.media_dir, rendered)
     states = {}
     for item in rendered:
         card = item.card
@@ -137,7 +138,7 @@ def current_state(project: Project, rendered: list[RenderedCard]) -> dict[str, N
             tuple(card.tags),
             tuple(zip(names, item.fields)),
             item.clozes,
-            note_hash(project.guid_namespace, item, types),
+            note_hash(project.guid_namespace, item, types, media),
         )
     return states
 

@@ -125,3 +125,18 @@ def test_subset_build_merges_with_full_deck(project: Path, collection):
     log = import_apkg(collection, build(project, now=past(900)).output)
     assert len(log.new) == 2 and len(log.duplicate) == 2
     assert collection.note_count() == 4
+
+
+def test_a_redrawn_figure_reaches_learners_who_have_the_deck(project: Path, collection):
+    """Anki copies media only for notes it adds or updates: a figure's new bytes restamp its notes."""
+    import_apkg(collection, build(project, now=past(1000)).output)
+    figure = project / "media" / "pool.svg"
+    redrawn = figure.read_text().replace('width="5"', 'width="7"')
+    figure.write_text(redrawn)
+    result = build(project, now=past(500))
+    assert result.changed == ("cnn-pooling",)  # the one note that shows it, nothing else
+    log = import_apkg(collection, result.output)
+    assert len(log.updated) == 1 and not log.new
+    note = collection.get_note(collection.find_notes("cnn-pooling")[0])
+    shown = re.search(r'src="([^"]+)"', note["Extra"]).group(1)
+    assert (Path(collection.media.dir()) / shown).read_text() == redrawn

@@ -26,30 +26,6 @@ WIDTH_PT = 432.0
 """Figures are judged at the 6-inch width they are drawn at (432 pt): a card shows them ~340-600 px wide."""
 MIN_PT = 12.0
 """Smallest glyph at that width: 12 pt is 10 px on a 360 px phone screen."""
-NOT_YET_12_PT = {
-    # module tools/diagrams/transformer.py
-    "dl-attn-masks.svg",
-    "dl-attn-multihead.svg",
-    "dl-attn-scaled-dot-product.svg",
-    "dl-encoder-decoder-vs-decoder-only.svg",
-    "dl-flashattention-tiling.svg",
-    "dl-kv-cache.svg",
-    "dl-pe-sinusoid-heatmap.svg",
-    "dl-rope-rotation.svg",
-    "dl-transformer-pre-post-ln.svg",
-    # module tools/diagrams/llm.py
-    "dl-kl-forward-reverse.svg",
-    "dl-moe-router.svg",
-    # module tools/diagrams/systems.py
-    "dl-float-formats.svg",
-    "dl-quant-mapping.svg",
-    "dl-speculative-decoding.svg",
-    "dl-tp-column-row.svg",
-    "dl-zero-stages.svg",
-}
-"""Figures that reached main with glyphs under 12 pt before this test existed, owned by other modules' writers.
-They are expected to fail (strict): fixing one makes it pass, which fails here until its name is removed.
-Every other figure, and every new one, must pass."""
 
 _SCALE = re.compile(r"scale\(\s*([-+\d.eE]+)(?:[\s,]+([-+\d.eE]+))?\s*\)")
 
@@ -117,18 +93,7 @@ def test_svg_is_small_well_formed_and_self_contained(path: Path):
     assert not CJK.search(data.decode("utf-8")), "CJK characters: figures carry English labels and math only"
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(
-            p, marks=pytest.mark.xfail(strict=True, reason="glyphs under 12 pt: the module's owner re-lays it out")
-        )
-        if p.name in NOT_YET_12_PT
-        else p
-        for p in SVGS
-    ],
-    ids=lambda p: p.name,
-)
+@pytest.mark.parametrize("path", SVGS, ids=lambda p: p.name)
 def test_every_glyph_is_at_least_12_pt(path: Path):
     sizes = glyph_sizes(path.read_bytes())
     assert sizes, f"{path.name}: no text found (is it still drawn as paths by matplotlib?)"

@@ -13,6 +13,7 @@ from .style import (
     GREEN,
     GREY,
     INK,
+    MATH,
     ORANGE,
     PURPLE,
     RED,
@@ -30,7 +31,6 @@ from .style import (
 
 LW = 1.8  # arrow width shared by the schematics below
 HEAD = 11
-MATH = 17.5  # labels with sub- or superscripts: a script is drawn at 0.7x, so 17.5 pt keeps it at 12 pt
 
 
 def _link(ax, a, b, color=INK, **kw):

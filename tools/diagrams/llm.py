@@ -11,6 +11,7 @@ from .style import (
     GREEN,
     GREY,
     INK,
+    MATH,
     ORANGE,
     PURPLE,
     RED,
@@ -24,6 +25,7 @@ from .style import (
     line,
     plot_axes,
     rect,
+    runs,
     text,
 )
 
@@ -218,12 +220,13 @@ def moe_router():
     """L04: a token's router scores over 8 experts; the top-2 run, weighted by their gates; a shared expert always runs."""
     probs = np.array([0.05, 0.08, 0.34, 0.06, 0.04, 0.25, 0.11, 0.07])
     chosen = set(np.argsort(probs)[-2:].tolist())
-    fig, ax = canvas((0, 12), (-0.2, 9.3))
+    fig, ax = canvas((0, 12), (-0.2, 9.75))
     xs = [0.8 + 1.2 * i for i in range(8)]
     shared_x = 11.1
     # input and router
     text(ax, 4.9, 0.25, "token $x$", fs=FS)
-    box(ax, 4.9, 1.55, 5.2, 0.8, r"router: $g = \mathrm{softmax}(W_r\,x)$", fc=TINT[PURPLE], ec=PURPLE, fs=SMALL)
+    box(ax, 4.9, 1.55, 6.6, 0.85, fc=TINT[PURPLE], ec=PURPLE)
+    runs(ax, 4.9, 1.55, (("router:", SMALL), (r"$g = \mathrm{softmax}(W_r\,x)$", MATH)))
     arrow(ax, (4.9, 0.55), (4.9, 1.15), lw=2.0, head=12)
     # gate bars
     base, scale = 2.55, 4.2
@@ -260,10 +263,10 @@ def moe_router():
     for i in sorted(chosen):
         x = xs[i]
         arrow(ax, (x, ey + 0.42), (6.0 - 0.25 * np.sign(6.0 - x), sy - 0.3), lw=2.2, head=12, color=ORANGE)
-        text(ax, (x + 6.0) / 2 - 0.45 * np.sign(6.0 - x), (ey + sy) / 2 + 0.1, f"$g_{{{i + 1}}}$", fs=FS, color=ORANGE)
+        text(ax, (x + 6.0) / 2 - 0.7 * np.sign(6.0 - x), (ey + sy) / 2 + 0.2, f"$g_{{{i + 1}}}$", fs=MATH, color=ORANGE)
     arrow(ax, (shared_x, ey + 0.42), (6.38, sy + 0.05), lw=2.2, head=12, color=GREEN)
     arrow(ax, (6.0, sy + 0.38), (6.0, 8.75), lw=2.0, head=12)
-    text(ax, 6.25, 8.7, r"$y = g_3 E_3(x) + g_6 E_6(x) + E_s(x)$", fs=FS, ha="left")
+    text(ax, 6.0, 9.2, r"$y = g_3 E_3(x) + g_6 E_6(x) + E_s(x)$", fs=MATH)
     text(ax, 0.3, 8.2, "6 experts idle:\nno compute", fs=SMALL, ha="left", color=GREY, linespacing=1.15)
     return fig
 
@@ -299,18 +302,18 @@ def kl_forward_reverse():
                 best_f = (f, mu, s)
             if r < best_r[0]:
                 best_r = (r, mu, s)
-    fig = figure(2.9)
+    fig = figure(3.1)
     axes = fig.subplots(1, 2, sharey=True)
     fits = (
-        (best_f, r"forward $\min_q \mathrm{KL}(p\,\|\,q)$", "mean-seeking", RED),
-        (best_r, r"reverse $\min_q \mathrm{KL}(q\,\|\,p)$", "mode-seeking", GREEN),
+        (best_f, r"$\min_q \mathrm{KL}(p\,\|\,q)$", "forward KL: mean-seeking", RED),
+        (best_r, r"$\min_q \mathrm{KL}(q\,\|\,p)$", "reverse KL: mode-seeking", GREEN),
     )
     for ax, ((_, mu, s), title, tag, colour) in zip(axes, fits, strict=True):
         ax.fill_between(x, p, color=TINT[BLUE], lw=0, zorder=1)
         ax.plot(x, p, color=BLUE, lw=2.2, zorder=2, label="$p$")
         ax.plot(x, _gauss(x, mu, s), color=colour, lw=2.6, zorder=3, label="$q$")
-        ax.set_title(title, fontsize=SMALL)
-        ax.text(0.5, 0.97, tag, transform=ax.transAxes, ha="center", va="top", color=colour, fontsize=SMALL)
+        ax.set_title(title, fontsize=MATH)  # the q under min is a script: MATH keeps it at 12 pt
+        ax.set_xlabel(tag, color=colour, fontsize=SMALL)
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_xlim(-6, 6)

@@ -18,8 +18,10 @@ matplotlib.use("svg")
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, PathPatch, Rectangle
 from matplotlib.path import Path as MPath
+from matplotlib.textpath import TextToPath
 
 WIDTH = 6.0
 """Figure width in inches; every figure uses it so that font sizes mean the same thing everywhere."""
@@ -49,6 +51,11 @@ TINT = {  # pale fills that keep the hue; under the night filter they become dar
 FS = 14
 """Base font size (pt) at 6 inches: ~11.7 px when the figure is 360 px wide."""
 SMALL = 12
+MATH = 17.5
+"""Font size (pt) for math with sub- or superscripts: mathtext draws a script at 0.7 of the size, so 17.5 pt keeps
+it at 12.25 pt, as large as SMALL. A script on a script (0.49) would need 24.5 pt: write the label without one."""
+ROOT = 18.5
+"""Font size (pt) for math with a square root over a subscript ($\\sqrt{d_k}$): the radical sign is drawn at 0.66."""
 
 RC = {
     "svg.fonttype": "path",  # glyphs as paths: no font needed on the phone
@@ -245,6 +252,37 @@ def dots(ax, points, color, size=5.0, z=3):
 
 def text(ax, x, y, s, fs=FS, color=INK, ha="center", va="center", z=5, **kw):
     return ax.text(x, y, s, fontsize=fs, color=color, ha=ha, va=va, zorder=z, **kw)
+
+
+_TEXT_TO_PATH = TextToPath()
+
+
+def text_width(s: str, fs: float, weight: str = "normal") -> float:
+    """The advance width of one line of text in points (mathtext when it holds a pair of $)."""
+    prop = FontProperties(size=fs, weight=weight)
+    width, _, _ = _TEXT_TO_PATH.get_text_width_height_descent(s, prop, ismath=s.count("$") >= 2)
+    return width
+
+
+def runs(ax, x, y, parts, ha="center", color=INK, gap=0.3, z=5, **kw):
+    """One line of text in several sizes on one baseline: words at FS or SMALL, math with scripts at MATH.
+
+    parts: (text, size) or (text, size, colour) pairs, left to right, `gap` ems of the first size apart; (x, y) is
+    the left end, centre or right end of the line (ha) at the height of the centre of its capitals. Only for
+    canvas() axes, where one data unit is the same length across and up. Returns the line's (left, right) in data.
+    """
+    parts = [(p[0], p[1], p[2] if len(p) > 2 else color) for p in parts]
+    per_pt = (ax.get_xlim()[1] - ax.get_xlim()[0]) / (ax.figure.get_figwidth() * 72 * ax.get_position().width)
+    space = gap * parts[0][1]
+    widths = [text_width(s, fs, kw.get("fontweight", "normal")) for s, fs, _ in parts]
+    total = (sum(widths) + space * (len(parts) - 1)) * per_pt
+    left = x - {"left": 0.0, "center": total / 2, "right": total}[ha]
+    base = y - 0.3645 * parts[0][1] * per_pt  # DejaVu Sans capitals are 0.729 em tall
+    cursor = left
+    for (s, fs, colour), width in zip(parts, widths, strict=True):
+        ax.text(cursor, base, s, fontsize=fs, color=colour, ha="left", va="baseline", zorder=z, **kw)
+        cursor += (width + space) * per_pt
+    return left, left + total
 
 
 # ---------------------------------------------------------------- writing

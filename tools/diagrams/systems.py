@@ -11,6 +11,7 @@ from .style import (
     GREEN,
     GREY,
     INK,
+    MATH,
     ORANGE,
     PURPLE,
     RED,
@@ -24,6 +25,7 @@ from .style import (
     line,
     plot_axes,
     rect,
+    runs,
     text,
 )
 
@@ -32,16 +34,16 @@ from .style import (
 FORMATS = (  # name, exponent bits, mantissa bits, largest finite value, note
     ("FP32", 8, 23, r"$3.4\times10^{38}$", ""),
     ("TF32", 8, 10, r"$3.4\times10^{38}$", "19 bits used"),
-    ("FP16", 5, 10, "65504", ""),
+    ("FP16", 5, 10, "$65504$", ""),
     ("BF16", 8, 7, r"$3.4\times10^{38}$", ""),
-    ("FP8 E4M3", 4, 3, "448", ""),
-    ("FP8 E5M2", 5, 2, "57344", ""),
+    ("FP8 E4M3", 4, 3, "$448$", ""),
+    ("FP8 E5M2", 5, 2, "$57344$", ""),
 )
 
 
 def float_formats():
     """S01: sign, exponent and mantissa bits of FP32, TF32, FP16, BF16 and the two FP8 encodings, with max values."""
-    w, row = 0.228, 1.0  # one bit, one row
+    w, row = 0.21, 1.0  # one bit, one row
     x0 = 2.25
     top = len(FORMATS) * row
     fig, ax = canvas((-0.1, 12.1), (-0.45, top + 1.0))
@@ -64,7 +66,7 @@ def float_formats():
             start += bits * w
         if note:
             text(ax, start + 0.15, y + h / 2, note, fs=SMALL, ha="left", color=GREY)
-        text(ax, 11.95, y + h / 2, biggest, fs=SMALL, ha="right")
+        text(ax, 11.95, y + h / 2, biggest, fs=MATH, ha="right")  # all in math at one size: 10^38 has a script
     return fig
 
 
@@ -82,9 +84,9 @@ def zero_stages():
     """S02: the ZeRO paper's Figure 1 redrawn: what each of 4 data-parallel GPUs stores at each stage."""
     n = 4
     states = ((BLUE, "fp16 params  2Ψ"), (ORANGE, "fp16 grads  2Ψ"), (GREEN, "optimizer states  12Ψ"))
-    cell_w, gap, strip_h = 1.28, 0.22, 0.26
+    cell_w, gap, strip_h = 1.24, 0.22, 0.26
     x_gpu = 1.85
-    fig, ax = canvas((-0.1, 12.1), (-0.2, 7.25))
+    fig, ax = canvas((-0.1, 12.1), (-0.4, 7.25))
     # legend
     for k, (colour, label) in enumerate(states):
         x = (0.0, 3.75, 7.3)[k]
@@ -92,8 +94,9 @@ def zero_stages():
         text(ax, x + 0.45, 6.91, label, fs=SMALL, ha="left")
     for g in range(n):
         text(ax, x_gpu + g * (cell_w + gap) + cell_w / 2, 6.2, f"GPU {g}", fs=SMALL)
-    text(ax, 10.55, 6.2, "per GPU", fs=SMALL)
-    text(ax, 10.55, 5.78, r"7.5B, $N_d$ = 64", fs=SMALL, color=GREY)
+    rx = 10.5  # the per-GPU column: formula over the 7.5B example
+    text(ax, rx, 6.25, "per GPU", fs=SMALL)
+    runs(ax, rx, 5.75, (("7.5B,", SMALL), (r"$N_d = 64$", MATH)), color=GREY)
     for r, (label, split, formula, example) in enumerate(ZERO_ROWS):
         yc = 4.75 - r * 1.45
         text(ax, 0.0, yc, label, fs=SMALL, ha="left", fontweight="bold")
@@ -115,8 +118,8 @@ def zero_stages():
                         lw=1.2 if owned else 0.8,
                         z=3 if owned else 2,
                     )
-        text(ax, 10.55, yc + 0.2, formula, fs=SMALL)
-        text(ax, 10.55, yc - 0.3, example, fs=SMALL, color=GREY)
+        text(ax, rx, yc + 0.22, formula, fs=MATH)
+        text(ax, rx, yc - 0.38, example, fs=SMALL, color=GREY)
     return fig
 
 
@@ -131,37 +134,38 @@ def _matrix(ax, x, y, w, h, split, colours, labels):
         else:
             rx, ry, rw, rh = x, y + (1 - i) * h / 2, w, h / 2
         rect(ax, rx, ry, rw, rh, fc=TINT[colours[i]], ec=colours[i], lw=1.6)
-        text(ax, rx + rw / 2, ry + rh / 2, labels[i], fs=SMALL)
+        text(ax, rx + rw / 2, ry + rh / 2, labels[i], fs=MATH)
 
 
 def tp_column_row():
     """S03: Megatron MLP on 2 GPUs: A split by columns, GeLU local, B split by rows, one all-reduce (g)."""
-    fig, ax = canvas((-0.1, 12.1), (-0.1, 7.1))
+    fig, ax = canvas((-0.1, 12.1), (-0.45, 7.2))
     lanes = ((5.05, BLUE, "1"), (2.95, ORANGE, "2"))
     box(ax, 0.55, 4.0, 0.95, 0.75, "$X$", fc=TINT[GREY], ec=GREY, fs=FS)
     circle(ax, 1.75, 4.0, 0.32, "$f$", fc=TINT[PURPLE], ec=PURPLE, fs=FS)
     arrow(ax, (1.03, 4.0), (1.43, 4.0), lw=1.8, head=11)
-    circle(ax, 9.35, 4.0, 0.32, "$g$", fc=TINT[PURPLE], ec=PURPLE, fs=FS)
-    box(ax, 11.3, 4.0, 1.2, 0.75, "$Z$", fc=TINT[GREY], ec=GREY, fs=FS)
-    arrow(ax, (9.67, 4.0), (10.7, 4.0), lw=1.8, head=11)
-    text(ax, 10.3, 4.7, "all-reduce", fs=SMALL, color=PURPLE)
+    gx = 9.55
+    circle(ax, gx, 4.0, 0.32, "$g$", fc=TINT[PURPLE], ec=PURPLE, fs=FS)
+    box(ax, 11.4, 4.0, 1.1, 0.75, "$Z$", fc=TINT[GREY], ec=GREY, fs=FS)
+    arrow(ax, (gx + 0.32, 4.0), (10.85, 4.0), lw=1.8, head=11)
+    text(ax, 10.45, 4.7, "all-reduce", fs=SMALL, color=PURPLE)
     for y, colour, i in lanes:
-        text(ax, 2.6, y + 0.62, f"GPU {i}", fs=SMALL, color=colour, ha="left", fontweight="bold")
-        arrow(ax, (2.0, 4.0 + (0.2 if y > 4.0 else -0.2)), (2.65, y), lw=1.6, head=10)
-        box(ax, 3.3, y, 1.25, 0.7, f"$XA_{i}$", fc=TINT[colour], ec=colour, fs=SMALL)
-        box(ax, 5.0, y, 1.25, 0.7, "GeLU", fc=TINT[colour], ec=colour, fs=SMALL)
-        box(ax, 7.35, y, 1.45, 0.7, f"$Y_{i}B_{i}$", fc=TINT[colour], ec=colour, fs=SMALL)
-        for a, b in ((3.93, 4.37), (5.63, 6.62)):
+        text(ax, 2.6, y + 0.68, f"GPU {i}", fs=SMALL, color=colour, ha="left", fontweight="bold")
+        arrow(ax, (2.0, 4.0 + (0.2 if y > 4.0 else -0.2)), (2.6, y), lw=1.6, head=10)
+        box(ax, 3.35, y, 1.5, 0.8, f"$XA_{i}$", fc=TINT[colour], ec=colour, fs=MATH)
+        box(ax, 5.25, y, 1.3, 0.8, "GeLU", fc=TINT[colour], ec=colour, fs=FS)
+        box(ax, 7.75, y, 1.5, 0.8, f"$Y_{i}B_{i}$", fc=TINT[colour], ec=colour, fs=MATH)
+        for a, b in ((4.1, 4.6), (5.9, 7.0)):
             arrow(ax, (a, y), (b, y), lw=1.6, head=10)
-        text(ax, 6.1, y + 0.33, f"$Y_{i}$", fs=SMALL)
-        arrow(ax, (8.08, y), (9.07, 4.0 + (0.2 if y > 4.0 else -0.2)), lw=1.6, head=10)
+        text(ax, 6.4, y + 0.4, f"$Y_{i}$", fs=MATH)
+        arrow(ax, (8.5, y), (gx - 0.28, 4.0 + (0.2 if y > 4.0 else -0.2)), lw=1.6, head=10)
     # the two weight matrices
-    _matrix(ax, 1.9, 0.65, 1.5, 1.1, "col", (BLUE, ORANGE), ("$A_1$", "$A_2$"))
-    text(ax, 2.65, 2.05, "A: split by columns", fs=SMALL)
-    _matrix(ax, 7.8, 0.65, 1.1, 1.1, "row", (BLUE, ORANGE), ("$B_1$", "$B_2$"))
-    text(ax, 8.35, 2.05, "B: split by rows", fs=SMALL)
-    text(ax, 6.0, 0.15, "$f$: identity forward, all-reduce backward.   $g$: the reverse.", fs=SMALL)
-    text(ax, 6.0, 6.65, r"$Z = \mathrm{GeLU}(XA)\,B = Y_1B_1 + Y_2B_2$", fs=FS)
+    _matrix(ax, 1.65, 0.4, 2.0, 1.2, "col", (BLUE, ORANGE), ("$A_1$", "$A_2$"))
+    text(ax, 2.65, 1.95, "A: split by columns", fs=SMALL)
+    _matrix(ax, 7.65, 0.3, 1.4, 1.4, "row", (BLUE, ORANGE), ("$B_1$", "$B_2$"))
+    text(ax, 8.35, 2.0, "B: split by rows", fs=SMALL)
+    text(ax, 6.0, -0.2, "$f$: identity forward, all-reduce backward.   $g$: the reverse.", fs=SMALL)
+    text(ax, 6.0, 6.7, r"$Z = \mathrm{GeLU}(XA)\,B = Y_1B_1 + Y_2B_2$", fs=MATH)
     return fig
 
 
@@ -401,61 +405,62 @@ def paged_attention():
 
 def speculative_decoding():
     """S08: one round of speculative decoding with gamma = 4 draft tokens: two accepted, one rejected and resampled."""
-    fig, ax = canvas((-0.1, 12.1), (-0.2, 7.55))
-    w, h = 1.05, 0.62
-    xs = [4.2 + i * 1.3 for i in range(5)]
-    text(
+    fig, ax = canvas((-0.1, 12.1), (0.05, 8.35))
+    w, h = 1.05, 0.8
+    xs = [4.0 + i * 1.5 for i in range(5)]
+    bold = {"fontweight": "bold"}
+    runs(
         ax,
         0.0,
-        7.15,
-        "1  draft model $M_q$ proposes $\\gamma$ = 4 tokens, one cheap step each",
-        fs=SMALL,
+        7.9,
+        (("1  draft model", SMALL), ("$M_q$", MATH), ("proposes $\\gamma$ = 4 tokens, one cheap step each", SMALL)),
         ha="left",
-        fontweight="bold",
+        **bold,
     )
-    box(ax, 1.1, 6.25, 1.9, h, "prefix", fc=TINT[GREY], ec=GREY, fs=SMALL)
+    box(ax, 1.1, 7.0, 1.9, h, "prefix", fc=TINT[GREY], ec=GREY, fs=SMALL)
     for i in range(4):
-        box(ax, xs[i], 6.25, w, h, f"$x_{i + 1}$", fc=TINT[BLUE], ec=BLUE, fs=SMALL)
-        text(ax, xs[i], 5.65, f"$q(x_{i + 1})$", fs=SMALL, color=BLUE)
-        arrow(ax, (xs[i] - 1.25 if i else 2.05, 6.25), (xs[i] - w / 2 - 0.02, 6.25), lw=1.4, head=9)
-    text(
+        box(ax, xs[i], 7.0, w, h, f"$x_{i + 1}$", fc=TINT[BLUE], ec=BLUE, fs=MATH)
+        text(ax, xs[i], 6.25, f"$q(x_{i + 1})$", fs=MATH, color=BLUE)
+        arrow(ax, (xs[i - 1] + w / 2 + 0.02 if i else 2.05, 7.0), (xs[i] - w / 2 - 0.02, 7.0), lw=1.4, head=9)
+    runs(
         ax,
         0.0,
-        4.85,
-        "2  target model $M_p$: one parallel pass gives $p$ at 5 positions",
-        fs=SMALL,
+        5.4,
+        (("2  target model", SMALL), ("$M_p$:", MATH), ("one parallel pass gives $p$ at 5 positions", SMALL)),
         ha="left",
-        fontweight="bold",
+        **bold,
     )
-    rect(ax, 3.45, 3.75, 6.55, 0.72, fc=TINT[ORANGE], ec=ORANGE, lw=1.6)
+    rect(ax, xs[0] - 0.75, 4.1, xs[-1] - xs[0] + 1.5, 0.85, fc=TINT[ORANGE], ec=ORANGE, lw=1.6)
     for i in range(5):
-        text(ax, xs[i], 4.11, f"$p_{i + 1}$", fs=SMALL, color=ORANGE)
-    text(
+        text(ax, xs[i], 4.55, f"$p_{i + 1}$", fs=MATH, color=ORANGE)
+    runs(
         ax,
         0.0,
-        3.0,
-        r"3  keep $x_i$ with probability $\min(1,\,p_i(x_i)/q(x_i))$, left to right",
-        fs=SMALL,
+        3.45,
+        (
+            ("3  left to right, keep", SMALL),
+            ("$x_i$", MATH),
+            ("with probability", SMALL),
+            (r"$\min(1,\,p_i(x_i)/q(x_i))$", MATH),
+        ),
         ha="left",
-        fontweight="bold",
+        **bold,
     )
     marks = (("✓", GREEN), ("✓", GREEN), ("✗", RED), ("dropped", GREY))
     for i, (mark, colour) in enumerate(marks):
-        text(ax, xs[i], 2.35, mark, fs=FS + 2 if len(mark) == 1 else SMALL, color=colour, fontweight="bold")
-    text(ax, 0.0, 1.3, "output", fs=SMALL, ha="left", fontweight="bold")
+        text(ax, xs[i], 2.75, mark, fs=FS + 2 if len(mark) == 1 else SMALL, color=colour, fontweight="bold")
+    text(ax, 0.0, 1.75, "output", fs=SMALL, ha="left", fontweight="bold")
     for i, (label, colour) in enumerate((("$x_1$", BLUE), ("$x_2$", BLUE), ("$x_3'$", RED))):
-        box(ax, xs[i], 1.3, w, h, label, fc=TINT[colour], ec=colour, fs=SMALL)
+        box(ax, xs[i], 1.75, w, h, label, fc=TINT[colour], ec=colour, fs=MATH)
     text(
-        ax, xs[3] - 0.45, 1.3, "3 tokens from one\ntarget-model pass", fs=SMALL, ha="left", color=GREY, linespacing=1.05
+        ax, xs[3] - 0.45, 1.75, "3 tokens from one\ntarget-model pass", fs=SMALL, ha="left", color=GREY, linespacing=1.05
     )
-    text(
+    runs(
         ax,
-        xs[0] - w / 2,
-        0.3,
-        r"$x_3'$ resampled from $\mathrm{norm}(\max(0,\,p_3-q_3))$",
-        fs=SMALL,
+        6.0,
+        0.6,
+        (("$x_3'$", MATH), ("resampled from", SMALL), (r"$\mathrm{norm}(\max(0,\,p_3-q_3))$", MATH)),
         color=RED,
-        ha="left",
     )
     return fig
 
@@ -465,12 +470,12 @@ def speculative_decoding():
 
 def quant_mapping():
     """S09: float axis to 4-bit integer grid: asymmetric (scale S, zero point Z) and symmetric (Z = 0)."""
-    fig, ax = canvas((-0.1, 12.1), (-0.75, 8.1))
-    left, right = 1.9, 11.5
+    fig, ax = canvas((-0.1, 12.1), (-0.75, 8.95))
+    left, right = 1.9, 11.3
 
     def panel(y, rmin, rmax, qmin, qmax, title, formula, zero):
-        text(ax, 0.0, y + 2.3, title, fs=SMALL + 1, ha="left", fontweight="bold")
-        text(ax, 0.0, y + 1.8, formula, fs=SMALL, ha="left")
+        text(ax, 0.0, y + 2.85, title, fs=SMALL + 1, ha="left", fontweight="bold")
+        text(ax, 0.0, y + 2.2, formula, fs=MATH, ha="left")
         line(ax, [(left, y + 0.8), (right, y + 0.8)], lw=1.6)
         text(ax, 0.0, y + 0.8, "float $r$", fs=SMALL, ha="left", color=BLUE)
 
@@ -480,7 +485,7 @@ def quant_mapping():
         ends = (r"$r_{\min}$", r"$r_{\max}$") if zero else (r"$-\max|r|$", r"$\max|r|$")
         for r, label in ((rmin, ends[0]), (0.0, "0"), (rmax, ends[1])):
             line(ax, [(fx(r), y + 0.7), (fx(r), y + 0.9)], lw=1.6)
-            text(ax, fx(r), y + 1.17, label, fs=SMALL, color=BLUE)
+            text(ax, fx(r), y + 1.3, label, fs=MATH if "_" in label else FS if label != "0" else SMALL, color=BLUE)
         line(ax, [(left, y - 0.3), (right, y - 0.3)], lw=1.0, color=GREY)
         text(ax, 0.0, y - 0.3, "int $q$", fs=SMALL, ha="left", color=ORANGE)
         s = (rmax - rmin) / (qmax - qmin)
@@ -497,21 +502,21 @@ def quant_mapping():
 
     # asymmetric: r in [-1, 2] onto 0..15: S = 0.2, zero point round(1 / 0.2) = 5
     panel(
-        4.35,
+        4.85,
         -1.0,
         2.0,
         0,
         15,
         "asymmetric (affine), q in 0..15",
-        r"$S=(r_{\max}-r_{\min})\,/\,(2^b-1)$,   $Z=\mathrm{round}(-r_{\min}/S)$",
+        r"$S=(r_{\max}-r_{\min})\,/\,(2^b-1)$,  $Z=\mathrm{round}(-r_{\min}/S)$",
         5,
     )
-    panel(0.35, -2.1, 2.1, -7, 7, "symmetric, q in −7..7", r"$S=\max|r|\,/\,(2^{b-1}-1)$,   $Z=0$", 0)
+    panel(0.35, -2.1, 2.1, -7, 7, "symmetric, q in −7..7", r"$S=\max|r|\,/\,(2^{b-1}-1)$,  $Z=0$", 0)
     text(
         ax,
         6.0,
-        7.8,
+        8.6,
         r"$b$ = 4 bits:   $q = \mathrm{clamp}(\mathrm{round}(r/S) + Z)$,   $\hat r = S\,(q - Z)$",
-        fs=SMALL,
+        fs=FS,
     )
     return fig
