@@ -23,7 +23,8 @@ sys.path.insert(0, str(REPO))
 
 from dlanki import mathjax_workers  # noqa: E402
 from dlanki.load import load_deck, load_project  # noqa: E402
-from dlanki.mathcheck import FormulaChecker, find_mathjax, may_be_wide  # noqa: E402
+from dlanki.mathcheck import FormulaChecker, may_be_wide  # noqa: E402
+from dlanki.mathjax import find_mathjax  # noqa: E402
 from dlanki.render import Renderer  # noqa: E402
 
 
@@ -31,7 +32,7 @@ def formula_sides(root: Path) -> list[tuple[str, bool]]:
     project, _ = load_project(root)
     deck, _ = load_deck(project)
     renderer = Renderer(project.sources)
-    checker = FormulaChecker(root)
+    checker = FormulaChecker()
     sides: dict[tuple[str, bool], None] = {}
     for card in deck.cards:
         for formula in renderer.render_card(card)[0].formulas:
@@ -45,7 +46,7 @@ def prove(sides: list[tuple[str, bool]], processes: int) -> tuple[float, float]:
     mathjax_workers.MAX_WORKERS = processes
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    workers = mathjax_workers.MathJaxWorkers(shutil.which("node"), find_mathjax(REPO), may_be_wide)
+    workers = mathjax_workers.MathJaxWorkers(shutil.which("node"), find_mathjax(), may_be_wide)
     for side in sides:
         workers.send(side)
     workers.finish()
@@ -60,7 +61,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    if find_mathjax(REPO) is None or shutil.which("node") is None:
+    if find_mathjax() is None or shutil.which("node") is None:
         raise SystemExit("needs Node.js and `npm ci`")
     sides = formula_sides(REPO)
     print(f"{len(sides)} distinct formula sides in cards/ ({sum(may_be_wide(t) for t, _ in sides)} measured for width)\n")

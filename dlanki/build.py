@@ -18,18 +18,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dlanki import ledger as ledgers
-from dlanki.cache import BuildCache, checked_media, load_cache, media_digest, save_cache
+from dlanki.cache import BuildCache, checked_media, load_cache, media_digest, refresh, save_cache
 from dlanki.cardfile import FileResult, compile_files, note_hash, with_media  # noqa: F401 (note_hash: changes.py)
 from dlanki.errors import BuildFailed, Loc, Problem, sort_problems
 from dlanki.guards import check_against_ledger
 from dlanki.load import card_files, load_project
-from dlanki.mathcheck import FormulaChecker
+from dlanki.mathcheck import FormulaChecker, FormulaReport
 from dlanki.media import check_media
 from dlanki.model import Card, Deck, NoteDigest, Project, RenderedCard
 from dlanki.notetypes import note_types
 from dlanki.package import StampedNote, StampedNoteType, remove_stale_temp_files, write_apkg
 from dlanki.validate import check_images, check_unique_ids
-from dlanki.validate import check_cards, check_rendered
 
 
 @dataclass(frozen=True)
@@ -74,6 +73,8 @@ class CheckResult:
     inputs: str = ""
     """A digest of every input besides the ledger: each card file's cache key (its bytes, path, the
     settings and dlanki) and media/."""
+    formulas: FormulaReport | None = None
+    """How many formulas MathJax proved to render."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -124,18 +125,26 @@ def without_cyclic_gc(function):
 def check(root: Path, cache: BuildCache | None = None, progress: Progress | None = None) -> CheckResult:
     """Load, validate and render everything; write nothing."""
     project, problems = load_project(root)
-    cache = cache if cache is not None else load_cache(project)
+    if cache is None:
+        cache = load_cache(project)
+    else:
+        refresh(cache, project)
     paths, path_problems = card_files(project)
     problems += path_problems
-    formulas = FormulaChecker(project.root, cache.formulas_ok)
+    formulas = FormulaChecker(cache.formulas_ok)
     files = compile_files(paths, project, cache.files, formulas, progress)
     problems += formulas.finish()
     for result in files:
         if result.formula_problems is None:
-            result.formula_problems = formulas.problems_for(result.formula_uses())
-            if result.formula_problems is not None and cache.files is not None:
-                cache.files.put(result)
+            verdicts = formulas.problems_for(result.formula_uses())
+            if verdicts is not None:
+                result.formula_problems, result.formulas_rendered = verdicts
+                if cache.files is not None:
+                    cache.files.put(result)
         problems += result.problems + (result.formula_problems or [])
+    uses = sum(len(item.formulas) for result in files for item in result.rendered)
+    rendered_everywhere = sum(result.formulas_rendered for result in files if result.formula_problems is not None)
+    report = FormulaReport(uses, rendered_everywhere if formulas.available else 0, formulas.mathjax, formulas.node)
     deck, rendered, digests = _join(project, files)
     problems += check_unique_ids(deck.cards)
     problems += check_images(rendered, project.media_dir)
@@ -146,7 +155,7 @@ def check(root: Path, cache: BuildCache | None = None, progress: Progress | None
     ledger_text = project.ledger_path.read_text(encoding="utf-8", errors="replace") if project.ledger_path.exists() else ""
     problems += check_against_ledger(deck, rendered, ledger, ledger_text)
     inputs = ledgers.content_hash([result.key for result in files], media) if all(result.key for result in files) else ""
-    return CheckResult(project, deck, rendered, ledger, sort_problems(problems), digests, formulas.stats, inputs)
+    return CheckResult(project, deck, rendered, ledger, sort_problems(problems), digests, formulas.stats, inputs, report)
 
 
 def _join(project: Project, files: list[FileResult]) -> tuple[Deck, list[RenderedCard], list[NoteDigest]]:
@@ -201,7 +210,7 @@ def build(
         raise BuildFailed(result.problems)
     project = result.project
     stamp_time = int(time.time()) if now is None else now
-    types = note_types()
+    types = note_types(project)
     new_ledger, changed = _restamp(result, types, stamp_time)
     if frozen and ledgers.serialise(new_ledger) != ledgers.serialise(result.ledger):
         problem = Problem(

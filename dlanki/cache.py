@@ -67,13 +67,12 @@ def cache_dir(build_dir: Path) -> Path:
 def load_cache(project: Project) -> BuildCache:
     """The project's build cache; a missing or damaged one is empty (it only costs time)."""
     folder = cache_dir(project.build_dir)
-    mathjax = mathjax_identity(project.root)
-    formulas_key = hashlib.sha256(mathjax.encode()).hexdigest()[:16]
-    cache = BuildCache(files=FileStore(folder / "files", environment(project, mathjax)), formulas_key=formulas_key)
+    cache = BuildCache(files=FileStore(folder / "files", ""))
+    refresh(cache, project)
     try:
         data = json.loads((folder / "formulas.json").read_text(encoding="utf-8"))
         known = data["formulas_ok"]
-        if data["mathjax"] == formulas_key and all(_is_width(width) for width in known.values()):
+        if data["mathjax"] == cache.formulas_key and all(_is_width(width) for width in known.values()):
             cache.formulas_ok, cache.formulas_saved = known, len(known)
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         pass
@@ -85,6 +84,18 @@ def load_cache(project: Project) -> BuildCache:
     except (OSError, ValueError, AttributeError):
         pass
     return cache
+
+
+def refresh(cache: BuildCache, project: Project) -> None:
+    """Key the cache by the settings and the MathJax of now: a cache kept across builds (`dlanki serve`)
+    must not answer for a dlanki.yaml or a MathJax that has changed since it was loaded."""
+    mathjax = mathjax_identity()
+    formulas_key = hashlib.sha256(mathjax.encode()).hexdigest()[:16]
+    if cache.formulas_key and formulas_key != cache.formulas_key:
+        cache.formulas_ok, cache.formulas_saved = {}, -1
+    cache.formulas_key = formulas_key
+    if cache.files is not None:
+        cache.files.environment = environment(project, mathjax).encode()
 
 
 def _is_width(value: object) -> bool:

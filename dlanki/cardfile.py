@@ -44,6 +44,8 @@ class FileResult:
     """From loading, the per-card checks and rendering."""
     formula_problems: list[Problem] | None = None
     """MathJax's verdicts on this file's formulas; None until every formula has one."""
+    formulas_rendered: int = 0
+    """How many of its formula uses render on every side (with formula_problems)."""
 
     def formula_uses(self) -> list[tuple[str, Formula]]:
         return [(item.card.id, formula) for item in self.rendered for formula in item.formulas]
@@ -116,7 +118,7 @@ class FileCompiler:
 
         self.project = project
         self.renderer = Renderer(project.sources)
-        self.types = note_types()
+        self.types = note_types(project)
 
     def compile(self, data: bytes, rel: str, key: str) -> FileResult:
         result = load_and_check(data, rel, key, self.project)

@@ -26,7 +26,7 @@ from dlanki.errors import printable
 from dlanki.load import load_deck, load_project
 from dlanki.mathspans import unmark_clozes
 from dlanki.model import Deck, Project, RenderedCard
-from dlanki.notetypes import CLOZE_MODEL_ID, note_types
+from dlanki.notetypes import note_types
 from dlanki.package import guid_for
 
 SOURCE_FIELD = "Source"
@@ -124,7 +124,7 @@ def changes_since(result: CheckResult, revision: str | None = None, apkg: Path |
 
 
 def current_state(project: Project, rendered: list[RenderedCard]) -> dict[str, NoteState]:
-    types = note_types()
+    types = note_types(project)
     media = media_digests(project.media_dir, rendered)
     states = {}
     for item in rendered:
@@ -264,7 +264,7 @@ def state_from_apkg(path: Path, namespace: str, known_ids: set[str]) -> dict[str
         names = [f["name"] for f in sorted(model.get("flds", []), key=lambda f: f["ord"])]
         values = flds.split("\x1f")
         fields = tuple(zip(names, values))
-        is_cloze = model.get("type") == 1 or mid == CLOZE_MODEL_ID
+        is_cloze = model.get("type") == 1  # Anki's MODEL_CLOZE
         card_id = by_guid.get(guid) or _id_from_source(dict(fields).get(SOURCE_FIELD, "")) or f"guid:{guid}"
         own_cards = sorted(cards_of.get(nid, []))
         deck = decks.get(own_cards[0][1], "") if own_cards else ""

@@ -1,21 +1,23 @@
-"""The command line: parse options, call the pipeline, print. Nothing else lives here."""
+"""The command line: parse options, call the pipeline, print (through console.py). Nothing else lives here."""
 
 from __future__ import annotations
 
 import json
-import sys
+import time
 from pathlib import Path
 
 import click
 
-from dlanki import __version__
-from dlanki.build import Selection, build, check, check_cached
+from dlanki import __version__, console
+from dlanki.build import CheckResult, Selection, build, check, check_cached
 from dlanki.changes import ChangesError, changes_since
-from dlanki.errors import BuildFailed, ExitStatus, Problem
-from dlanki.mathcheck import find_mathjax
+from dlanki.errors import BuildFailed
+from dlanki.mathjax import describe, find_mathjax
 from dlanki.preview import write_preview
 from dlanki.release_notes import format_markdown
-from dlanki.report import FORMATS, format_problems, summary
+from dlanki.report import FORMATS, summary
+from dlanki.scaffold import ProjectExists, new_deck
+from dlanki.serve import DeckServer, Rebuild
 from dlanki.stats import deck_stats, format_text
 
 project_option = click.option(
@@ -25,7 +27,7 @@ project_option = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     default=".",
     show_default=True,
-    help="Project folder (holds cards/ and media/).",
+    help="Project folder (holds dlanki.yaml, cards/ and media/).",
 )
 strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 format_option = click.option(
@@ -38,10 +40,29 @@ format_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=console.DlankiGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dlanki")
+@console.verbosity_options
 def cli() -> None:
-    """Keep an Anki deck as source code: YAML + Markdown cards in, .apkg out."""
+    """Keep an Anki deck as source code: YAML + Markdown cards in, .apkg out.
+
+    Exit status: 0 ok, 1 the sources have errors, 2 bad usage, 70 an internal error (a bug in
+    dlanki), 130 interrupted.
+    """
+
+
+@cli.command(name="new")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@console.verbosity_options
+def new_command(folder: Path) -> None:
+    """Start a deck in FOLDER: settings, two example cards, a figure, a README, CI and pre-commit."""
+    try:
+        deck = new_deck(folder)
+    except ProjectExists as exc:
+        console.fail(f"error: {exc}")
+    where = _display(folder)
+    console.say(f"created the deck {deck.package!r} in {where}: {', '.join(deck.files)}")
+    console.say(f"next: cd {where} && dlanki serve   (then edit cards/examples.yaml and watch the preview)")
 
 
 @cli.command(name="build")
@@ -52,48 +73,54 @@ def cli() -> None:
 @click.option("--frozen", is_flag=True, help="Fail instead of updating dlanki.lock (for CI).")
 @strict_option
 @format_option
+@console.verbosity_options
 def build_command(root: Path, tags, decks, output, frozen: bool, strict: bool, fmt: str) -> None:
     """Build build/<package>.apkg from cards/ and media/."""
-    bar = _ProgressBar("building")
+    started = time.monotonic()
+    bar = console.ProgressBar("building")
     try:
         selection = Selection(tuple(tags), tuple(decks))
         result = build(root, selection, output=output, frozen=frozen, strict=strict, progress=bar)
     except BuildFailed as failed:
         bar.close()
-        _print_problems(failed.problems, fmt)
-        _fail(f"{summary(failed.problems)}; nothing written")
+        console.problems(failed.problems, fmt)
+        console.fail(f"{summary(failed.problems)}; nothing written")
     bar.close()
-    _print_problems(list(result.warnings), fmt)
-    click.echo(f"wrote {_display(result.output)}: {result.notes} notes, {result.cards} cards, {result.media} media files")
+    console.problems(list(result.warnings), fmt)
+    console.say(f"wrote {_display(result.output)}: {result.notes} notes, {result.cards} cards, {result.media} media files")
     proved, seconds = result.formulas_checked
     if proved:
-        click.echo(f"MathJax proved {proved} new formula side(s) in {seconds:.1f} s ({proved / max(seconds, 1e-3):.0f} a second)")
+        console.say(f"MathJax proved {proved} new formula side(s) in {seconds:.1f} s ({proved / max(seconds, 1e-3):.0f} a second)")
     if result.changed:
-        click.echo(f"{len(result.changed)} note(s) new or changed since the last build; dlanki.lock updated: commit it")
+        console.say(f"{len(result.changed)} note(s) new or changed since the last build; dlanki.lock updated: commit it")
+    console.detail(f"built in {time.monotonic() - started:.1f} s")
 
 
 @cli.command(name="check")
 @project_option
 @strict_option
 @format_option
+@console.verbosity_options
 def check_command(root: Path, strict: bool, fmt: str) -> None:
     """Validate everything build would, and write nothing."""
+    started = time.monotonic()
     result = check(root)
-    _print_problems(result.problems, fmt)
+    console.problems(result.problems, fmt)
+    _formulas(result)
+    console.detail(f"checked in {time.monotonic() - started:.1f} s")
     if result.errors or (strict and result.warnings):
-        _fail(summary(result.problems))
-    click.echo(f"ok: {len(result.deck.cards)} notes checked, {len(result.warnings)} warning(s)", err=fmt != "text")
+        console.fail(summary(result.problems))
+    formulas = result.formulas
+    proven = f", {formulas.verified} of {formulas.formulas} formulas render" if formulas and formulas.formulas else ""
+    console.say(f"ok: {len(result.deck.cards)} notes checked{proven}, {len(result.warnings)} warning(s)", err=fmt != "text")
 
 
-def _print_problems(problems: list[Problem], fmt: str = "text") -> None:
-    """Problems go to stderr for people, to stdout for tools that parse them."""
-    if problems or fmt == "json":
-        click.echo(format_problems(problems, fmt), err=fmt == "text")
-
-
-def _fail(message: str) -> None:
-    click.echo(message, err=True)
-    sys.exit(ExitStatus.BAD_INPUT)
+def _formulas(result: CheckResult) -> None:
+    """-v: which MathJax proved the formulas, under which Node.js."""
+    report = result.formulas
+    if report is not None and report.formulas:
+        node = report.node or "no Node.js"
+        console.detail(f"formulas: {report.verified} of {report.formulas} proven by {describe(report.mathjax)} under {node}")
 
 
 def _display(path: Path) -> str:
@@ -103,43 +130,18 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-PROGRESS_MIN_CARDS = 500
-"""Below this a run takes about a second: a bar would only flicker."""
-
-
-class _ProgressBar:
-    """A progress bar on stderr for long runs at a terminal; silent in pipes, CI logs and tests."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self._bar = None
-
-    def __call__(self, done: int, total: int) -> None:
-        if self._bar is None:
-            if total < PROGRESS_MIN_CARDS or not sys.stderr.isatty():
-                return
-            self._bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
-            self._bar.__enter__()
-        self._bar.update(done - self._bar.pos)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(None, None, None)
-            self._bar = None
-
-
-def _checked(root: Path, label: str = "reading cards"):
-    bar = _ProgressBar(label)
+def _checked(root: Path, label: str = "reading cards") -> CheckResult:
+    bar = console.ProgressBar(label)
     try:
         return check_cached(root, progress=bar)
     finally:
         bar.close()
 
 
-def _source_errors(result) -> None:
+def _source_errors(result: CheckResult) -> None:
     """The output was written, but the deck it shows cannot be built: say so and exit 1."""
     if result.errors:
-        _fail(f"{summary(result.problems)} in the sources (run `dlanki check`): `dlanki build` would refuse them")
+        console.fail(f"{summary(result.problems)} in the sources (run `dlanki check`): `dlanki build` would refuse them")
 
 
 @cli.command(name="preview")
@@ -147,32 +149,77 @@ def _source_errors(result) -> None:
 @click.option(
     "--output", "-o", type=click.Path(file_okay=False, path_type=Path), help="Folder to write [default: build/preview]."
 )
+@console.verbosity_options
 def preview_command(root: Path, output: Path | None) -> None:
     """Write an HTML preview of every card, both sides, as Anki shows them."""
     result = _checked(root)
-    _print_problems(result.problems)
-    bar = _ProgressBar("writing preview")
+    console.problems(result.problems)
+    bar = console.ProgressBar("writing preview")
+    mathjax = find_mathjax()
     try:
-        written = write_preview(result.project, result.rendered, find_mathjax(root), output, progress=bar)
+        written = write_preview(result.project, result.rendered, mathjax, output, result.problems, progress=bar)
     except FileExistsError as exc:
-        _fail(str(exc))
+        console.fail(f"error: {exc}")
     finally:
         bar.close()
     if not written.mathjax:
-        click.echo(
-            "warning: MathJax not found: formulas show as raw TeX; run `npm ci` (MathJax 3.2.2) and preview again",
-            err=True,
-        )
-    click.echo(
+        console.warn(f"formulas show as raw TeX: {describe(mathjax)}")
+    console.say(
         f"wrote {_display(written.index)}: {written.cards} cards of {written.notes} notes, "
         f"{written.formulas} formulas, {written.media} media files"
     )
     _source_errors(result)
 
 
+@cli.command(name="serve")
+@project_option
+@click.option(
+    "--dev-addr",
+    "-a",
+    "address",
+    default="127.0.0.1:8000",
+    show_default=True,
+    metavar="IP:PORT",
+    help="Where to serve (port 0: any free port). Another IP than 127.0.0.1 shows the deck to your network.",
+)
+@console.verbosity_options
+def serve_command(root: Path, address: str) -> None:
+    """Preview the deck in a browser, rebuilt and reloaded whenever a card file or figure is saved."""
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit() or int(port) > 65535:
+        raise click.BadParameter(f"{address!r} is not IP:PORT, e.g. 127.0.0.1:8000", param_hint="--dev-addr")
+    ctx = click.get_current_context()
+    try:
+        server = DeckServer(root, host, int(port), lambda rebuild: console.in_context(ctx, _rebuilt, rebuild))
+    except OSError as exc:
+        console.fail(f"error: cannot serve on {address}: {exc.strerror or exc}; choose another with --dev-addr")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        console.warn(f"serving on {host}: anyone who can reach this machine can read the deck")
+    click.echo(f"serving {server.url} (Ctrl+C to stop); the page reloads when cards/, media/ or dlanki.yaml change")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        console.say("stopped")
+
+
+def _rebuilt(rebuild: Rebuild) -> None:
+    """What changed, how long the rebuild took, and the problems it found (also shown in the page)."""
+    what = f"{', '.join(rebuild.changed[:3])}{' …' if len(rebuild.changed) > 3 else ''} changed: " if rebuild.changed else ""
+    if rebuild.crash:
+        console.detail(rebuild.crash.rstrip())
+        last = rebuild.crash.strip().splitlines()[-1]
+        click.echo(f"{what}{console.internal_error_line(last, console.level() == console.VERBOSE)}", err=True)
+        return
+    console.problems(rebuild.problems)
+    verdict = summary(rebuild.problems) if rebuild.problems else "ok"
+    done = "rebuilt" if rebuild.number > 1 else "built"
+    console.say(f"{what}preview of {rebuild.cards} notes {done} in {rebuild.seconds:.1f} s: {verdict}")
+
+
 @cli.command(name="stats")
 @project_option
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+@console.verbosity_options
 def stats_command(root: Path, fmt: str) -> None:
     """Count notes and cards per subdeck, tag and note type; formulas and images."""
     result = _checked(root)
@@ -191,6 +238,7 @@ def stats_command(root: Path, fmt: str) -> None:
     help="Compare with this previously released package instead.",
 )
 @click.option("--format", "fmt", type=click.Choice(("markdown", "json")), default="markdown", show_default=True)
+@console.verbosity_options
 def changes_command(root: Path, revision: str | None, apkg: Path | None, fmt: str) -> None:
     """Release notes: notes added, changed and retired since the last release, and what to do by hand."""
     if revision and apkg:
@@ -199,7 +247,7 @@ def changes_command(root: Path, revision: str | None, apkg: Path | None, fmt: st
     try:
         changes = changes_since(result, revision, apkg)
     except ChangesError as exc:
-        _fail(f"error: {exc}")
+        console.fail(f"error: {exc}")
     if fmt == "json":
         click.echo(json.dumps(changes.to_dict(), ensure_ascii=False, indent=1))
     else:

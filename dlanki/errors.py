@@ -16,11 +16,17 @@ def printable(text: str) -> str:
 
 
 class ExitStatus(IntEnum):
-    """Exit codes of the command line, named once."""
+    """Exit codes of the command line, named once (README, "Exit codes")."""
 
     OK = 0
     BAD_INPUT = 1
-    USAGE = 2  # Click's own code for bad options
+    """The sources (or a file given on the command line) have errors; they are printed."""
+    USAGE = 2
+    """Bad options or arguments: Click's own code."""
+    INTERNAL_ERROR = 70
+    """A bug in dlanki: sysexits.h's EX_SOFTWARE, "an internal software error has been detected"."""
+    INTERRUPTED = 130
+    """Stopped with Ctrl+C: 128 + SIGINT, as shells report it."""
 
 
 @dataclass(frozen=True)

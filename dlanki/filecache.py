@@ -12,6 +12,7 @@ write, a file from another version, a hand-made pickle) is ignored and the file 
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import io
@@ -35,7 +36,9 @@ def environment(project: Project, mathjax: str) -> str:
     """A digest of everything besides a file's own bytes and path that its result depends on."""
     digest = hashlib.sha256(FORMAT)
     digest.update(code_digest().encode())
-    digest.update(repr((sorted(project.sources.items()), project.guid_namespace, mathjax)).encode())
+    # Every setting in dlanki.yaml (sources, namespace, package, note type identities, and any added later).
+    settings = [(item.name, getattr(project, item.name)) for item in dataclasses.fields(project) if item.name != "root"]
+    digest.update(repr((settings, mathjax)).encode())
     return digest.hexdigest()
 
 
@@ -110,7 +113,7 @@ class FileStore:
         gc.disable()  # unpickling creates many objects at once; the collector would scan them over and over
         try:
             result = _SafeUnpickler(io.BytesIO(body[8:split])).load()
-            formula_problems = _SafeUnpickler(io.BytesIO(body[split:])).load()
+            verdicts = _SafeUnpickler(io.BytesIO(body[split:])).load()
         except Exception:  # any damage at all means "not cached"
             return None
         finally:
@@ -118,9 +121,12 @@ class FileStore:
                 gc.enable()
         if type(result) is not FileResult or result.key != key or result.rel != rel or result.formula_problems is not None:
             return None
-        if formula_problems is not None and not (type(formula_problems) is list and all(type(p) is Problem for p in formula_problems)):
-            return None
-        result.formula_problems = formula_problems
+        if verdicts is not None:
+            if not (type(verdicts) is tuple and len(verdicts) == 2 and type(verdicts[0]) is list and type(verdicts[1]) is int):
+                return None
+            if not all(type(p) is Problem for p in verdicts[0]):
+                return None
+            result.formula_problems, result.formulas_rendered = verdicts
         return result
 
     def put(self, result: FileResult, payload: bytes | None = None) -> None:
@@ -140,12 +146,14 @@ class FileStore:
         try:
             for key, (result, payload) in self.pending.items():
                 # The result without its formula verdicts (those are filled in after a worker pickled it), then them.
-                formula_problems, result.formula_problems = result.formula_problems, None
+                verdicts = None if result.formula_problems is None else (result.formula_problems, result.formulas_rendered)
+                result.formula_problems, result.formulas_rendered = None, 0
                 try:
                     payload = payload or pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
                 finally:
-                    result.formula_problems = formula_problems
-                body = len(payload).to_bytes(8, "big") + payload + pickle.dumps(formula_problems, protocol=pickle.HIGHEST_PROTOCOL)
+                    if verdicts is not None:
+                        result.formula_problems, result.formulas_rendered = verdicts
+                body = len(payload).to_bytes(8, "big") + payload + pickle.dumps(verdicts, protocol=pickle.HIGHEST_PROTOCOL)
                 _write(self.folder / f"{key}.pickle", FORMAT + hashlib.blake2b(body, digest_size=_DIGEST_SIZE).digest() + body)
         finally:
             if enabled:

@@ -9,11 +9,12 @@ from pathlib import Path
 
 from dlanki.errors import Loc, Problem
 from dlanki.model import FIELDS_BY_TYPE, Card, Deck, Project, TextField
+from dlanki.notetypes import declared_identities
 from dlanki.sources import KEY_RE
 from dlanki.yamlnodes import YValue, parse_yaml
 
 CONFIG_FILE = "dlanki.yaml"
-CONFIG_KEYS = ("package", "guid_namespace", "sources")
+CONFIG_KEYS = ("package", "guid_namespace", "sources", "note_types")
 TEXT_SETTINGS = ("package", "guid_namespace")
 FILE_KEYS = ("deck", "tags", "cards", "retired")
 CARD_KEYS = ("id", "type", "source", "front", "back", "text", "extra", "tags", "deck")
@@ -52,6 +53,9 @@ def load_project(root: Path) -> tuple[Project, list[Problem]]:
                     problems.append(Problem(item.loc, f"'{key}' must be a non-empty string", f"write `{key}: my-deck`"))
         if "sources" in doc.value:
             settings["sources"] = _source_names(doc.value["sources"], problems)
+        if "note_types" in doc.value:
+            settings["note_types"], found = declared_identities(doc.value["note_types"])
+            problems += found
         if "guid_namespace" not in doc.value:
             problems.append(Problem(Loc(CONFIG_FILE, 1), "no `guid_namespace` in dlanki.yaml", NEW_PROJECT_HINT))
         package = settings.get("package", "")

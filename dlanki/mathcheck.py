@@ -1,7 +1,7 @@
 """Prove every formula renders: parse it with MathJax 3.2.2, the version Anki bundles.
 
 A formula MathJax cannot parse shows in Anki as raw TeX or a red error box, so it is an error here.
-MathJax runs under Node.js from node_modules (installed by `npm ci`); each cloze card's question
+MathJax is bundled with dlanki (dlanki/mathjax.py) and runs under Node.js; each cloze card's question
 side is checked too, because a deletion inside a formula changes the TeX MathJax sees. Formulas are
 streamed to Node while Python renders the rest, on up to two processes (mathjax_workers.py).
 
@@ -12,18 +12,21 @@ a warning: MathJax never breaks a line, so such a formula is cut off or scrolls 
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import shutil
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from dlanki.errors import Loc, Problem
+from dlanki.mathjax import ENV_OVERRIDE, VERSION, describe, find_mathjax
 from dlanki.mathjax_workers import MathJaxWorkers
 from dlanki.mathspans import cloze_variants
 from dlanki.model import Formula
 
-MATHJAX_PACKAGE = Path("node_modules") / "mathjax-full"
+NODE_HINT = (
+    "install Node.js (https://nodejs.org; Debian/Ubuntu: `apt-get install nodejs`, macOS: `brew install node`, "
+    "Windows: `winget install OpenJS.NodeJS.LTS`) and run the check again: dlanki brings MathJax, Node.js runs it"
+)
 
 PHONE_WIDTH_PX = 360
 """The width of most Android phones, in CSS pixels."""
@@ -41,26 +44,27 @@ def may_be_wide(tex: str) -> bool:
     return len(tex) > PHONE_FORMULA_EM * 0.9 or any(macro in tex for macro in _SPACING)
 
 
-def find_mathjax(root: Path) -> Path | None:
-    """MathJax from $DLANKI_MATHJAX, the project's node_modules, or dlanki's own checkout."""
-    candidates = [os.environ.get("DLANKI_MATHJAX", ""), root / MATHJAX_PACKAGE, Path(__file__).parent.parent / MATHJAX_PACKAGE]
-    for candidate in candidates:
-        if candidate and (Path(candidate) / "js" / "mathjax.js").is_file():
-            return Path(candidate).resolve()
-    return None
+@dataclass(frozen=True)
+class FormulaReport:
+    """How many formulas were proven to render, and by what: for the command line to say."""
+
+    formulas: int
+    """Formula uses on cards (a formula written twice counts twice)."""
+    verified: int
+    """Of those, how many MathJax rendered on every side they appear on (now or in an earlier run; none
+    when MathJax cannot run, whatever an earlier run found)."""
+    mathjax: Path | None
+    node: str | None
 
 
-def mathjax_identity(root: Path) -> str:
-    """Which MathJax checks formulas ("" if none can run): a verdict is only as good as what gave it."""
-    mathjax = find_mathjax(root)
+def mathjax_identity() -> str:
+    """Which MathJax checks formulas ("" if none can run): a verdict is only as good as what gave it, so
+    another version, or $DLANKI_MATHJAX's copy, judges afresh."""
+    mathjax = find_mathjax()
     if mathjax is None or shutil.which("node") is None:
         return ""
-    try:
-        version = json.loads((mathjax / "package.json").read_text(encoding="utf-8")).get("version", "?")
-    except (OSError, ValueError, AttributeError):
-        version = "?"
     script = resources.files("dlanki").joinpath("mathjax_check.js").read_bytes()
-    return f"mathjax-full {version}, check {hashlib.sha256(script).hexdigest()[:16]}"
+    return f"MathJax {VERSION} at {mathjax}, check {hashlib.sha256(script).hexdigest()[:16]}"
 
 
 MISSING = object()
@@ -69,16 +73,16 @@ MISSING = object()
 class FormulaChecker:
     """Feed formulas as they are rendered; collect MathJax's verdicts at the end, then problems per file."""
 
-    def __init__(self, root: Path, known_ok: dict[str, float | None] | None = None):
+    def __init__(self, known_ok: dict[str, float | None] | None = None):
         self.known_ok = known_ok if known_ok is not None else {}
         """`display|tex` of formulas already proven to render → their width in em (None: short, not
         measured); updated with this run's successes."""
-        mathjax = find_mathjax(root)
+        mathjax = find_mathjax()
         node = shutil.which("node")
+        self.mathjax, self.node = mathjax, node
         self.available = mathjax is not None and node is not None
         """MathJax can run: without it no formula is checked, and no earlier verdict is used either, so
         a warm cache reports exactly what a cold one does."""
-        self._missing = "Node.js" if node is None else "MathJax (node_modules/mathjax-full)"
         self._workers = MathJaxWorkers(node, mathjax, may_be_wide) if self.available else None
         self._verdicts: dict[tuple[str, bool], tuple[str | None, float | None] | None] = {}
         """Every formula side seen → (error, width), or None while MathJax has not answered."""
@@ -113,14 +117,11 @@ class FormulaChecker:
         if not self.available:
             if not self._unverified:
                 return []
-            return [
-                Problem(
-                    Loc("cards/"),
-                    f"{len(self._unverified)} formula(s) not verified: {self._missing} not found",
-                    "run `npm ci` in the project (needs Node.js) so MathJax 3.2.2 can check them",
-                    level="warning",
-                )
-            ]
+            if self.node is None:
+                missing, hint = "Node.js was not found", NODE_HINT
+            else:
+                missing, hint = describe(self.mathjax), f"unset ${ENV_OVERRIDE} to use the MathJax dlanki bundles"
+            return [Problem(Loc("cards/"), f"{len(self._unverified)} formula(s) not verified: {missing}", hint, level="warning")]
         self._workers.finish()
         for key, verdict in self._workers.verdicts.items():
             self._verdicts[key] = verdict
@@ -138,14 +139,17 @@ class FormulaChecker:
             return 0, 0.0
         return self._workers.sent, self._workers.finished_at - self._workers.started_at
 
-    def problems_for(self, uses: list[tuple[str, Formula]]) -> list[Problem] | None:
-        """The problems of these formula uses (one file's), or None if some side has no verdict."""
+    def problems_for(self, uses: list[tuple[str, Formula]]) -> tuple[list[Problem], int] | None:
+        """The problems of these formula uses (one file's) and how many render on every side, or None
+        if some side has no verdict."""
         if not self.available:
             return None
         problems = []
+        rendered = 0
         for card_id, formula in uses:
             sides = self.variants(formula.anki_tex)
             widest: tuple[float, bool] | None = None
+            renders = True
             for tex in sides:
                 verdict = self._verdicts.get((tex, formula.display))
                 if verdict is None:
@@ -153,12 +157,14 @@ class FormulaChecker:
                 error, width = verdict
                 on_question = tex != sides[0]
                 if error:
+                    renders = False
                     problems.append(_cannot_render(card_id, formula, error, on_question))
                 elif width is not None and width > PHONE_FORMULA_EM:
                     widest = max(widest, (width, on_question)) if widest else (width, on_question)
             if widest is not None:
                 problems.append(_too_wide(card_id, formula, *widest))
-        return problems
+            rendered += renders
+        return problems, rendered
 
 
 def _cannot_render(card_id: str, formula: Formula, error: str, on_question: bool) -> Problem:

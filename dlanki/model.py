@@ -24,6 +24,9 @@ class Project:
     two decks never share note identities."""
     sources: dict[str, str] = field(default_factory=dict)
     """The name the Source field shows for each source key (`{n}` stands for the item after '#')."""
+    note_types: dict[str, tuple[int, str]] = field(default_factory=dict)
+    """Note type ids and names declared in dlanki.yaml (key → (id, name)); the others are derived
+    from guid_namespace and package (notetypes.py)."""
 
     @property
     def cards_dir(self) -> Path:

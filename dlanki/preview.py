@@ -1,9 +1,8 @@
 """A static HTML site showing every card's question and answer sides as Anki shows them.
 
 Reviewers see cards, not YAML: each side is rendered with the note type's own templates and CSS
-(templating.py follows Anki's rules), formulas are typeset by the MathJax 3.2.2 that `npm ci`
-installs (the version Anki bundles, configured as Anki does), and diagrams are copied beside the
-page. Everything the page loads is inside the output folder, so it works from file:// offline.
+(templating.py follows Anki's rules), formulas are typeset by the MathJax 3.2.2 dlanki bundles (the
+version Anki bundles, configured as Anki does), and diagrams are copied beside the page. Everything the page loads is inside the output folder, so it works from file:// offline.
 """
 
 from __future__ import annotations
@@ -18,6 +17,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from dlanki.mathjax import FONTS, PAGE, has_files
+from dlanki.errors import Problem
 from dlanki.model import Project, RenderedCard
 from dlanki.notetypes import NoteType, note_types
 from dlanki.package import deck_names_with_parents
@@ -25,9 +26,6 @@ from dlanki.templating import MATHJAX, card_sides
 
 ASSETS = "_dlanki"
 """Folder of the page's own files; media names never start with '_', so it cannot clash."""
-MATHJAX_BUNDLE = "tex-chtml-full.js"
-"""The component Anki's reviewer loads."""
-MATHJAX_FONTS = Path("output") / "chtml" / "fonts" / "woff-v2"
 # MathJax skips these elements, so formulas written in code are not formulas.
 SKIPPED_BY_MATHJAX = re.compile(r"<(pre|code|script|style|textarea)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
 
@@ -66,9 +64,8 @@ class PreviewResult:
     """False if MathJax was not found: the page shows formulas as raw TeX, with a banner saying so."""
 
 
-def preview_cards(rendered: list[RenderedCard], types: dict[str, NoteType] | None = None) -> list[PreviewCard]:
+def preview_cards(rendered: list[RenderedCard], types: dict[str, NoteType]) -> list[PreviewCard]:
     """Every card of every note, in the curated order, with both sides rendered."""
-    types = types or note_types()
     cards = []
     for item in rendered:
         ordinals = item.clozes if item.card.type == "cloze" else (1,)
@@ -82,12 +79,11 @@ def count_formulas(side_html: str) -> int:
     return len(MATHJAX.findall(SKIPPED_BY_MATHJAX.sub("", side_html)))
 
 
-def mathjax_bundle(package_dir: Path | None) -> Path | None:
-    """The es5 folder of an installed mathjax-full package, if it holds what the page loads."""
-    if package_dir is None:
+def mathjax_bundle(folder: Path | None) -> Path | None:
+    """The es5 folder of a MathJax (dlanki's own, or $DLANKI_MATHJAX's), if it holds what the page loads."""
+    if folder is None or not has_files(folder, PAGE) or not (folder / "es5" / FONTS).is_dir():
         return None
-    es5 = package_dir / "es5"
-    return es5 if (es5 / MATHJAX_BUNDLE).is_file() and (es5 / MATHJAX_FONTS).is_dir() else None
+    return folder / "es5"
 
 
 def write_preview(
@@ -95,12 +91,15 @@ def write_preview(
     rendered: list[RenderedCard],
     mathjax_package: Path | None,
     output: Path | None = None,
+    problems: list[Problem] = (),
     progress: Progress | None = None,
 ) -> PreviewResult:
-    """Write the site to `output` (default build/preview/), replacing a previous preview whole."""
+    """Write the site to `output` (default build/preview/), replacing a previous preview whole.
+
+    `problems` found in the sources are listed at the top of the page, where the reviewer looks."""
     output = output or project.build_dir / "preview"
     _refuse_foreign_folder(output)
-    types = note_types()
+    types = note_types(project)
     cards = []
     total = len(rendered)
     for done, item in enumerate(rendered, 1):
@@ -117,16 +116,17 @@ def write_preview(
         for name in ("preview.js", "preview.css"):
             (assets / name).write_text(_template(name), encoding="utf-8")
         if es5 is not None:
-            (assets / "mathjax").mkdir()
-            shutil.copy2(es5 / MATHJAX_BUNDLE, assets / "mathjax" / MATHJAX_BUNDLE)
-            shutil.copytree(es5 / MATHJAX_FONTS, assets / "mathjax" / MATHJAX_FONTS)
+            for name in PAGE:
+                (assets / "mathjax" / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(es5 / name, assets / "mathjax" / name)
+            shutil.copytree(es5 / FONTS, assets / "mathjax" / FONTS)
         copied = 0
         for name in media:
             source = project.media_dir / name
             if source.is_file():  # a missing file is `check`'s to report; the page shows a broken image
                 shutil.copy2(source, staging / name)
                 copied += 1
-        page = render_page(project, cards, types, mathjax=es5 is not None)
+        page = render_page(project, cards, types, mathjax=es5 is not None, problems=problems)
         (staging / "index.html").write_text(page, encoding="utf-8")
         os.chmod(staging, 0o755)
         _swap_into_place(staging, output)
@@ -167,7 +167,9 @@ def _template(name: str) -> str:
 # -- the page -------------------------------------------------------------------------------------
 
 
-def render_page(project: Project, cards: list[PreviewCard], types: dict[str, NoteType], mathjax: bool) -> str:
+def render_page(
+    project: Project, cards: list[PreviewCard], types: dict[str, NoteType], mathjax: bool, problems: list[Problem] = ()
+) -> str:
     notes = {card.item.card.id for card in cards}
     decks = deck_names_with_parents([card.item.card.deck for card in cards])
     tags = sorted({parent for card in cards for tag in card.item.card.tags for parent in _tag_with_parents(tag)})
@@ -177,11 +179,12 @@ def render_page(project: Project, cards: list[PreviewCard], types: dict[str, Not
         "TITLE": html.escape(title),
         "CARD_CSS": css,
         "MATHJAX_SCRIPT": (
-            f'<script src="{ASSETS}/mathjax/{MATHJAX_BUNDLE}" onerror="window.dlankiMathJaxFailed = true"></script>'
+            f'<script src="{ASSETS}/mathjax/startup.js" onerror="window.dlankiMathJaxFailed = true"></script>'
             if mathjax
             else ""
         ),
         "MATHJAX_BANNER_HIDDEN": "hidden" if mathjax else "",
+        "PROBLEMS": _problems_html(problems),
         "DECK_OPTIONS": "\n".join(
             f'<option value="{html.escape(name)}">{"&nbsp;&nbsp;" * name.count("::")}{html.escape(name.split("::")[-1])}</option>'
             for name in decks
@@ -194,6 +197,24 @@ def render_page(project: Project, cards: list[PreviewCard], types: dict[str, Not
     }
     page = _template("preview.html")
     return re.sub(r"@@([A-Z_]+)@@", lambda m: replacements[m.group(1)], page)
+
+
+def _problems_html(problems: list[Problem]) -> str:
+    """The sources' problems, located as on the terminal: what `dlanki check` would print."""
+    if not problems:
+        return ""
+    errors = sum(p.is_error for p in problems)
+    warnings = len(problems) - errors
+    counts = ", ".join(f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((errors, "error"), (warnings, "warning")) if n)
+    verdict = " (<code>dlanki build</code> refuses the deck until the errors are fixed)" if errors else ""
+    items = "\n".join(
+        f'<li class="pv-problem pv-problem-{p.level}"><code>{html.escape(str(p.loc))}</code> {p.level}:'
+        f'{" [" + html.escape(p.card_id) + "]" if p.card_id else ""} {html.escape(p.message)}'
+        f'{"<br><span class=pv-hint>hint: " + html.escape(p.hint) + "</span>" if p.hint else ""}</li>'
+        for p in problems
+    )
+    kind = "pv-banner-error" if errors else ""
+    return f'<div class="pv-banner {kind}" id="pv-problems"><p><strong>{counts} in the sources</strong>{verdict}:</p>\n<ul>\n{items}\n</ul></div>'
 
 
 def _tag_with_parents(tag: str) -> list[str]:

@@ -83,7 +83,7 @@ def _check_slug(card: Card) -> Iterator[Problem]:
         yield Problem(
             card.loc,
             f"card id {card.id!r} is not a valid slug",
-            "use lowercase ASCII letters, digits and single hyphens, e.g. `cnn-pooling-max`",
+            "use lowercase ASCII letters, digits and single hyphens, e.g. `water-boiling-point`",
             card.id,
         )
 
@@ -120,8 +120,13 @@ def _check_fields(card: Card) -> Iterator[Problem]:
 def _check_tags(card: Card) -> Iterator[Problem]:
     for tag in card.tags:
         if not TAG_RE.match(tag):
+            # Anki itself only forbids spaces in a tag; lowercase ASCII is dlanki's rule, so that tag
+            # searches and filtered decks match the same notes on every device and keyboard.
             yield Problem(
-                card.loc, f"tag {tag!r} is not a lowercase ASCII tag", "use e.g. `dl::cnn::pooling` (no spaces)", card.id
+                card.loc,
+                f"tag {tag!r} breaks dlanki's tag rule: lowercase ASCII letters, digits, '_', '.' and '-', '::' between levels",
+                "e.g. `chemistry::acids::strong` (Anki itself only forbids spaces)",
+                card.id,
             )
 
 

@@ -117,3 +117,37 @@ def import_apkg(col: Collection, path: Path):
 def past(seconds_ago: int) -> int:
     """A build stamp in the past, so tests never stamp notes in the future."""
     return int(time.time()) - seconds_ago
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session (tests/browser.py); each test opens its own pages."""
+    from browser import FLAGS, chromium_or_skip
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_or_skip()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=list(FLAGS))
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """new_page(width=1280, height=900, mobile=False) → (page, log) in a fresh browser context, closed afterwards."""
+    from browser import PageLog
+
+    contexts = []
+
+    def open_page(width: int = 1280, height: int = 900, mobile: bool = False):
+        context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=mobile, device_scale_factor=1)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        log = PageLog()
+        log.watch(page)
+        return page, log
+
+    yield open_page
+    for context in contexts:
+        context.close()

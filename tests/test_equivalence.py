@@ -7,11 +7,13 @@ import re
 
 import genanki
 from hypothesis import given, settings
+from conftest import REPO
 from hypothesis import strategies as st
 
 from dlanki import ledger as ledgers
 from dlanki import mathspans
 from dlanki.cardfile import card_ordinals
+from dlanki.load import load_project
 from dlanki.notetypes import note_types
 from dlanki.package import guid_for
 
@@ -138,7 +140,7 @@ def test_guid_is_genanki_s(namespace: str, card_id: str):
 @given(st.sampled_from(["basic", "cloze"]), st.lists(TEXT, min_size=4, max_size=4))
 def test_card_ordinals_are_genanki_s(key: str, texts: list[str]):
     """Including the order: genanki lists a cloze note's cards in the order of a set of ordinals."""
-    note_type = note_types()[key]
+    note_type = note_types(load_project(REPO)[0])[key]
     fields = tuple(texts[: len(note_type.fields)])
     expected = tuple(card.ord for card in genanki.Note(model=note_type.to_genanki(), fields=list(fields)).cards)
     assert card_ordinals(note_type, fields) == expected

@@ -36,7 +36,7 @@ def test_fresh_import_matches_sources(project: Path, collection):
     decks = {d.name for d in collection.decks.all_names_and_ids()}
     assert {"Mini", "Mini::CNN", "Mini::RNN"} <= decks
     names = [m.name for m in collection.models.all_names_and_ids()]
-    assert names.count("dlanki Basic") == 1 and names.count("dlanki Cloze") == 1
+    assert names.count("dlanki Basic (mini)") == 1 and names.count("dlanki Cloze (mini)") == 1
     assert (Path(collection.media.dir()) / "pool.svg").read_text().startswith("<svg")
     assert len(collection.find_cards('deck:"Mini::CNN"')) == 3
 
@@ -64,7 +64,7 @@ def test_edit_updates_one_note_and_keeps_scheduling(project: Path, collection):
     assert _card_state(collection) == before
     assert collection.db.scalar("select count() from revlog") == revlog
     assert len(collection.find_notes('"RNN 隐状态*"')) == 1
-    assert [m.name for m in collection.models.all_names_and_ids()].count("dlanki Basic") == 1
+    assert [m.name for m in collection.models.all_names_and_ids()].count("dlanki Basic (mini)") == 1
     assert not [d for d in collection.decks.all_names_and_ids() if d.name.endswith("+")]
 
 

@@ -234,9 +234,12 @@ def test_files_compiled_in_worker_processes_give_the_same_build(tmp_path: Path, 
 
 
 def test_a_mathjax_that_fails_to_start_is_an_error_not_a_hang(tmp_path: Path, monkeypatch):
+    from dlanki import mathjax
+
     broken = tmp_path / "mathjax"
-    (broken / "js").mkdir(parents=True)
-    (broken / "js" / "mathjax.js").write_text('throw new Error("broken on purpose");\n')
+    for name in mathjax.CHECK:
+        (broken / "es5" / name).parent.mkdir(parents=True, exist_ok=True)
+        (broken / "es5" / name).write_text('throw new Error("broken on purpose");\n')
     monkeypatch.setenv("DLANKI_MATHJAX", str(broken))
     root = write_project(tmp_path / "p", MINIMAL)
     if shutil.which("node") is None:

@@ -173,7 +173,7 @@ def test_writer_bytes_are_genanki_s_for_a_rich_deck(make_project, tmp_path: Path
     for root in (REPO, make_project(RICH)):
         result = check(root)
         assert not result.errors, result.errors
-        types = note_types()
+        types = note_types(result.project)
         ledger, _ = _restamp(result, types, past(100))
         notes = [StampedNote(item, d.guid, ledger.notes[item.card.id].mod, d.ords) for item, d in zip(result.rendered, result.digests)]
         stamped = [StampedNoteType(types[key], ledger.notetypes[types[key].name].mod) for key in sorted({n.rendered.card.type for n in notes})]

@@ -4,7 +4,6 @@ with every formula typeset, every image loaded and working filters."""
 from __future__ import annotations
 
 import io
-import os
 import re
 import sys
 from html.parser import HTMLParser
@@ -13,10 +12,11 @@ from pathlib import Path
 import pytest
 from conftest import MINIMAL, REPO, import_apkg, past, write_project
 
-from dlanki import cli as cli_module
+from dlanki import console
 from dlanki.build import build, check
 from dlanki.cli import cli
-from dlanki.mathcheck import find_mathjax
+from dlanki.mathjax import find_mathjax
+from dlanki.load import load_project
 from dlanki.notetypes import note_types
 from dlanki.package import guid_for
 from dlanki.preview import count_formulas, mathjax_bundle, preview_cards, write_preview
@@ -130,7 +130,7 @@ def test_double_brace_closes_a_deletion_whatever_the_latex_braces():
 
 
 def test_basic_sides_use_the_packaged_templates():
-    types = note_types()
+    types = note_types(load_project(REPO)[0])
     question, answer = card_sides(types["basic"], ("Q?", "A!", "", "src · id"), 1)
     assert '<div class="dl-question">Q?</div>' in question and "A!" not in question
     assert "Q?" in answer and '<div class="dl-answer">A!</div>' in answer and "dl-extra" not in answer
@@ -148,7 +148,7 @@ def test_sides_match_real_anki_card_for_card(tmp_path: Path, collection):
     result = build(root, now=past(100))
     import_apkg(collection, result.output)
     checked = check(root)
-    mine = {(c.item.card.id, c.ordinal): c for c in preview_cards(checked.rendered)}
+    mine = {(c.item.card.id, c.ordinal): c for c in preview_cards(checked.rendered, note_types(checked.project))}
     ids = {guid_for(checked.project.guid_namespace, item.card.id): item.card.id for item in checked.rendered}
 
     compared = 0
@@ -169,12 +169,12 @@ def test_sides_match_real_anki_card_for_card(tmp_path: Path, collection):
 
 def test_preview_writes_a_self_contained_site(project: Path):
     checked = check(project)
-    result = write_preview(checked.project, checked.rendered, find_mathjax(REPO))
+    result = write_preview(checked.project, checked.rendered, find_mathjax())
     site = project / "build" / "preview"
     assert result.index == site / "index.html"
     assert (result.notes, result.cards, result.media, result.mathjax) == (4, 5, 1, True)
     assert (site / "pool.svg").read_text().startswith("<svg")
-    assert (site / "_dlanki" / "mathjax" / "tex-chtml-full.js").is_file()
+    assert (site / "_dlanki" / "mathjax" / "startup.js").is_file()
     assert (
         site / "_dlanki" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2" / "MathJax_Main-Regular.woff"
     ).is_file()
@@ -190,8 +190,8 @@ def test_preview_without_mathjax_says_so(project: Path):
     result = write_preview(checked.project, checked.rendered, None)
     page = result.index.read_text(encoding="utf-8")
     assert not result.mathjax
-    assert 'id="pv-no-mathjax" >' in page and "npm ci" in page
-    assert "tex-chtml" not in page and not (result.index.parent / "_dlanki" / "mathjax").exists()
+    assert 'id="pv-no-mathjax" >' in page and "DLANKI_MATHJAX" in page
+    assert "startup.js" not in page and not (result.index.parent / "_dlanki" / "mathjax").exists()
 
 
 def test_preview_replaces_the_previous_one_but_never_a_foreign_folder(project: Path, tmp_path: Path):
@@ -215,10 +215,10 @@ def test_cli_preview(project: Path, runner, monkeypatch):
     assert "5 cards of 4 notes, 8 formulas, 1 media files" in done.stdout
     assert "\r" not in done.output  # no progress bar outside a terminal
 
-    monkeypatch.setattr(cli_module, "find_mathjax", lambda root: None)
+    monkeypatch.setenv("DLANKI_MATHJAX", str(project / "nowhere"))
     done = runner.invoke(cli, ["preview", "-p", str(project)])
     assert done.exit_code == 0
-    assert "warning: MathJax not found" in done.stderr
+    assert "warning: formulas show as raw TeX: $DLANKI_MATHJAX" in done.stderr
 
 
 def test_cli_preview_still_writes_when_sources_have_errors(make_project, runner):
@@ -236,174 +236,143 @@ def test_cli_preview_still_writes_when_sources_have_errors(make_project, runner)
 # -- real Chromium --------------------------------------------------------------------------------
 
 
-def _browser_or_skip():
-    from chromium import find_chromium
-
-    executable = find_chromium()
-    if executable is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is not installed (apt-get install chromium); CI must run the preview test")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    if mathjax_bundle(find_mathjax(REPO)) is None:
-        if os.environ.get("CI"):
-            pytest.fail("MathJax is not installed: run `npm ci`")
-        pytest.skip("MathJax is not installed: run `npm ci`")
-    return executable
-
-
 SHOWN = "Array.from(document.querySelectorAll('.pv-card')).filter(c => !c.hidden).map(c => c.id)"
 
 
-def test_preview_in_real_chromium(tmp_path: Path, runner, monkeypatch):
-    from chromium import Chromium
+def _goto(page, url: str) -> None:
+    """Load `url` afresh, even if only its #fragment differs from the page shown."""
+    page.goto("about:blank")
+    page.goto(url)
 
-    executable = _browser_or_skip()
-    # The project under test has no node_modules of its own, and CI installs dlanki non-editable.
-    monkeypatch.setenv("DLANKI_MATHJAX", str(find_mathjax(REPO)))
+
+def test_preview_in_real_chromium(tmp_path: Path, runner, new_page):
+    assert mathjax_bundle(find_mathjax()) is not None, "dlanki's bundled MathJax is incomplete"
     root = write_project(tmp_path / "rich", RICH)
     done = runner.invoke(cli, ["preview", "-p", str(root)])
     assert done.exit_code == 0, done.output
     index = root / "build" / "preview" / "index.html"
-    cards = preview_cards(check(root).rendered)
+    checked = check(root)
+    cards = preview_cards(checked.rendered, note_types(checked.project))
     formulas = sum(card.formulas for card in cards)
     images = sum(side.count("<img ") for card in cards for side in (card.question, card.answer))
     assert formulas >= 20 and images >= 2
 
-    with Chromium(executable, tmp_path / "profile") as browser:
-        browser.page("Network.enable")
-        browser.viewport(1280, 900)
-        browser.goto(index.as_uri())
-        ready = browser.evaluate(
-            "window.dlankiPreview.ready.then(r => ({typeset: r.typeset, errors: r.errors, mathjax: r.mathjax}))"
-        )
+    page, log = new_page(1280, 900)
+    page.goto(index.as_uri())
+    ready = page.evaluate("window.dlankiPreview.ready.then(r => ({typeset: r.typeset, errors: r.errors, mathjax: r.mathjax}))")
 
-        # Every formula typeset, none with an error, no raw TeX left in the visible text.
-        assert ready == {"typeset": formulas, "errors": [], "mathjax": True}
-        assert browser.evaluate("document.querySelectorAll('.pv-list mjx-container').length") == formulas
-        assert browser.evaluate("document.querySelectorAll('mjx-merror, merror, .pv-math-error').length") == 0
-        text = browser.evaluate(
-            "(() => { const c = document.querySelector('.pv-list').cloneNode(true);"
-            " c.querySelectorAll('code, pre, mjx-assistive-mml').forEach(e => e.remove()); return c.textContent; })()"
-        )
-        assert not re.search(r"\\[()\[\]]", text), text
-        assert "[...]" in text and "[a fraction]" in text  # cloze question sides, hint included
+    # Every formula typeset, none with an error, no raw TeX left in the visible text.
+    assert ready == {"typeset": formulas, "errors": [], "mathjax": True}
+    assert page.evaluate("document.querySelectorAll('.pv-list mjx-container').length") == formulas
+    assert page.evaluate("document.querySelectorAll('mjx-merror, merror, .pv-math-error').length") == 0
+    text = page.evaluate(
+        "(() => { const c = document.querySelector('.pv-list').cloneNode(true);"
+        " c.querySelectorAll('code, pre, mjx-assistive-mml').forEach(e => e.remove()); return c.textContent; })()"
+    )
+    assert not re.search(r"\\[()\[\]]", text), text
+    assert "[...]" in text and "[a fraction]" in text  # cloze question sides, hint included
 
-        # Every image loaded, from the folder itself; nothing requested from anywhere else.
-        loaded = browser.evaluate("Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.src])")
-        assert len(loaded) == images and all(ok and width > 0 for ok, width, _ in loaded), loaded
-        requested = {
-            e["params"]["request"]["url"] for e in browser.events if e.get("method") == "Network.requestWillBeSent"
-        }
-        assert requested and all(url.startswith(index.parent.as_uri()) for url in requested), requested
-        assert browser.console_errors() == []
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        browser.screenshot(ARTIFACTS / "preview-desktop.png", full_page=True)
+    # Every image loaded, from the folder itself; nothing requested from anywhere else.
+    loaded = page.evaluate("Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.src])")
+    assert len(loaded) == images and all(ok and width > 0 for ok, width, _ in loaded), loaded
+    assert log.requests and all(url.startswith(index.parent.as_uri()) for url in log.requests), log.requests
+    assert any(url.endswith("/_dlanki/mathjax/input/tex-full.js") for url in log.requests)
+    assert log.errors == []
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "preview-desktop.png", full_page=True)
 
-        # A revealed deletion is highlighted inside a formula too, on its own card only; bold is not a cloze.
-        style = (
-            "(sel => { const e = document.querySelector(sel); const s = getComputedStyle(e);"
-            " return [s.backgroundColor, s.color]; })"
-        )
-        chip = ["rgb(221, 244, 255)", "rgb(5, 80, 174)"]
-        assert browser.evaluate(style + "('#more-math-cloze-1 .pv-a .dl-c1')") == chip
-        assert browser.evaluate(style + "('#more-math-cloze-2 .pv-a .dl-c2')") == chip
-        plain = browser.evaluate(style + "('#more-math-cloze-1 .pv-a .dl-c2')")
-        assert plain[0] == "rgba(0, 0, 0, 0)" and plain != chip  # c2 on card 1 is context, not the answer
-        assert browser.evaluate("document.querySelectorAll('#more-math-cloze-1 .pv-q .dl-c1').length") == 0
-        assert browser.evaluate(style + "('#more-hint-1 .pv-a .cloze')") == chip
-        assert browser.evaluate(style + "('#more-math-cloze-1 .pv-a strong')")[0] == "rgba(0, 0, 0, 0)"
+    # A revealed deletion is highlighted inside a formula too, on its own card only; bold is not a cloze.
+    style = (
+        "(sel => { const e = document.querySelector(sel); const s = getComputedStyle(e);"
+        " return [s.backgroundColor, s.color]; })"
+    )
+    chip = ["rgb(221, 244, 255)", "rgb(5, 80, 174)"]
+    assert page.evaluate(style + "('#more-math-cloze-1 .pv-a .dl-c1')") == chip
+    assert page.evaluate(style + "('#more-math-cloze-2 .pv-a .dl-c2')") == chip
+    plain = page.evaluate(style + "('#more-math-cloze-1 .pv-a .dl-c2')")
+    assert plain[0] == "rgba(0, 0, 0, 0)" and plain != chip  # c2 on card 1 is context, not the answer
+    assert page.evaluate("document.querySelectorAll('#more-math-cloze-1 .pv-q .dl-c1').length") == 0
+    assert page.evaluate(style + "('#more-hint-1 .pv-a .cloze')") == chip
+    assert page.evaluate(style + "('#more-math-cloze-1 .pv-a strong')")[0] == "rgba(0, 0, 0, 0)"
 
-        # The tag filter, like Anki's tag: search: the tag and its children, nothing else.
-        browser.evaluate(
-            "(() => { const t = document.getElementById('pv-tag'); t.value = 'dl::cnn'; t.dispatchEvent(new Event('input')); })()"
-        )
-        cnn = [c.anchor for c in cards if any(t == "dl::cnn" or t.startswith("dl::cnn::") for t in c.item.card.tags)]
-        assert browser.evaluate(SHOWN) == cnn and len(cnn) == 3
-        assert "tag=dl%3A%3Acnn" in browser.evaluate("location.hash")
-        browser.evaluate(
-            "(() => { const t = document.getElementById('pv-tag'); t.value = 'DL::CNN::pool*'; t.dispatchEvent(new Event('input')); })()"
-        )
-        assert browser.evaluate(SHOWN) == ["cnn-pooling-1"]
+    # The tag filter, like Anki's tag: search: the tag and its children, nothing else.
+    page.fill("#pv-tag", "dl::cnn")
+    cnn = [c.anchor for c in cards if any(t == "dl::cnn" or t.startswith("dl::cnn::") for t in c.item.card.tags)]
+    assert page.evaluate(SHOWN) == cnn and len(cnn) == 3
+    assert "tag=dl%3A%3Acnn" in page.evaluate("location.hash")
+    page.fill("#pv-tag", "DL::CNN::pool*")
+    assert page.evaluate(SHOWN) == ["cnn-pooling-1"]
 
-        # Subdeck and free-text filters, combined with the tag filter cleared.
-        browser.evaluate(
-            "(() => { document.getElementById('pv-tag').value = '';"
-            " const d = document.getElementById('pv-deck'); d.value = 'Mini::More'; d.dispatchEvent(new Event('change')); })()"
-        )
-        assert browser.evaluate(SHOWN) == [c.anchor for c in cards if c.item.card.deck == "Mini::More"]
-        browser.evaluate(
-            "(() => { const t = document.getElementById('pv-text'); t.value = 'ampersand'; t.dispatchEvent(new Event('input')); })()"
-        )
-        assert browser.evaluate(SHOWN) == ["more-basic-1"]
+    # Subdeck and free-text filters, combined with the tag filter cleared.
+    page.fill("#pv-tag", "")
+    page.select_option("#pv-deck", "Mini::More")
+    assert page.evaluate(SHOWN) == [c.anchor for c in cards if c.item.card.deck == "Mini::More"]
+    page.fill("#pv-text", "ampersand")
+    assert page.evaluate(SHOWN) == ["more-basic-1"]
 
-        # A shared address restores the filters; night mode is Anki's class on the body; fits a phone.
-        browser.viewport(412, 900, mobile=True)
-        browser.goto(index.as_uri() + "#tag=dl::more")
-        browser.evaluate("window.dlankiPreview.ready")
-        assert browser.evaluate(SHOWN) == [c.anchor for c in cards if "dl::more" in c.item.card.tags]
-        browser.evaluate("document.getElementById('pv-night').click()")
-        assert browser.evaluate("document.body.classList.contains('nightMode')")
-        assert (
-            browser.evaluate("getComputedStyle(document.querySelector('.pv-side > .card')).backgroundColor")
-            == "rgb(47, 47, 49)"
-        )
-        assert "invert(1)" in browser.evaluate("getComputedStyle(document.querySelector('img[src$=\".svg\"]')).filter")
-        assert browser.evaluate("document.documentElement.scrollWidth") <= 412
-        browser.screenshot(ARTIFACTS / "preview-phone-night.png")
+    # A shared address restores the filters; night mode is Anki's class on the body; fits a phone.
+    phone, phone_log = new_page(412, 900, mobile=True)
+    _goto(phone, index.as_uri() + "#tag=dl::more")
+    phone.evaluate("window.dlankiPreview.ready")
+    assert phone.evaluate(SHOWN) == [c.anchor for c in cards if "dl::more" in c.item.card.tags]
+    phone.click("#pv-night")
+    assert phone.evaluate("document.body.classList.contains('nightMode')")
+    assert phone.evaluate("getComputedStyle(document.querySelector('.pv-side > .card')).backgroundColor") == "rgb(47, 47, 49)"
+    assert "invert(1)" in phone.evaluate("getComputedStyle(document.querySelector('img[src$=\".svg\"]')).filter")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 412
+    assert phone_log.errors == []
+    phone.screenshot(path=ARTIFACTS / "preview-phone-night.png")
 
 
-def test_no_card_side_of_the_shipped_deck_is_wider_than_a_phone(tmp_path: Path, monkeypatch):
+def test_no_card_side_of_the_shipped_deck_is_wider_than_a_phone(tmp_path: Path, new_page):
     """Every card side of the deck at 360 px (the width of most Android phones): no formula needs
     scrolling and nothing pushes the page sideways. One page holds every card, so this takes seconds."""
-    from chromium import Chromium
-
-    executable = _browser_or_skip()
     checked = check(REPO)
-    site = write_preview(checked.project, checked.rendered, find_mathjax(REPO), output=tmp_path / "preview")
-    with Chromium(executable, tmp_path / "profile") as browser:
-        browser.viewport(360, 800, mobile=True)
-        browser.goto(site.index.as_uri())
-        ready = browser.evaluate("window.dlankiPreview.ready.then(r => ({typeset: r.typeset, errors: r.errors.length}))")
-        assert ready["errors"] == 0 and ready["typeset"] > 1000
-        too_wide = browser.evaluate(
-            """Array.from(document.querySelectorAll('.pv-side .dl-card')).flatMap(side => {
-                 const box = side.getBoundingClientRect(), s = getComputedStyle(side);
-                 const right = box.right - parseFloat(s.paddingRight) + 1;
-                 const id = side.closest('.pv-card').id + (side.closest('.pv-q') ? ' question' : ' answer');
-                 const parts = Array.from(side.querySelectorAll('mjx-math, img, table, pre'))
-                   .filter(e => e.getBoundingClientRect().right > right);
-                 return parts.length ? [id + ': ' + parts.map(e => e.tagName.toLowerCase()).join(', ')] : [];
-               })"""
-        )
-        assert too_wide == [], f"{len(too_wide)} card sides wider than a 360 px phone: {too_wide[:20]}"
-        assert browser.evaluate("document.documentElement.scrollWidth") <= 360
+    site = write_preview(checked.project, checked.rendered, find_mathjax(), output=tmp_path / "preview")
+    page, _ = new_page(360, 800, mobile=True)
+    page.goto(site.index.as_uri())
+    ready = page.evaluate("window.dlankiPreview.ready.then(r => ({typeset: r.typeset, errors: r.errors.length}))")
+    assert ready["errors"] == 0 and ready["typeset"] > 1000
+    too_wide = page.evaluate(
+        """Array.from(document.querySelectorAll('.pv-side .dl-card')).flatMap(side => {
+             const box = side.getBoundingClientRect(), s = getComputedStyle(side);
+             const right = box.right - parseFloat(s.paddingRight) + 1;
+             const id = side.closest('.pv-card').id + (side.closest('.pv-q') ? ' question' : ' answer');
+             const parts = Array.from(side.querySelectorAll('mjx-math, img, table, pre'))
+               .filter(e => e.getBoundingClientRect().right > right);
+             return parts.length ? [id + ': ' + parts.map(e => e.tagName.toLowerCase()).join(', ')] : [];
+           })"""
+    )
+    assert too_wide == [], f"{len(too_wide)} card sides wider than a 360 px phone: {too_wide[:20]}"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
-def test_chromium_flags_broken_formulas_and_missing_mathjax(tmp_path: Path, make_project):
-    """The zero-error result above means something: a broken formula is caught, missing MathJax is said."""
-    from chromium import Chromium
-
-    executable = _browser_or_skip()
+def test_chromium_flags_broken_formulas_and_missing_mathjax(tmp_path: Path, make_project, new_page):
+    """The zero-error result above means something: a broken formula is caught, missing MathJax is said,
+    and the sources' problems are listed at the top of the page."""
     root = make_project(
         {
             "cards/09-bad.yaml": "deck: Mini::Bad\ncards:\n  - id: bad-one\n    type: basic\n    source: added\n    front: Q\n    back: $\\fracc{1}{2}$ and $\\frac{1}{2$\n"
         }
     )
     checked = check(root)
-    with_mathjax = write_preview(checked.project, checked.rendered, find_mathjax(REPO), output=tmp_path / "a")
+    with_mathjax = write_preview(checked.project, checked.rendered, find_mathjax(), output=tmp_path / "a", problems=checked.problems)
     without = write_preview(checked.project, checked.rendered, None, output=tmp_path / "b")
-    with Chromium(executable, tmp_path / "profile") as browser:
-        browser.goto(with_mathjax.index.as_uri())
-        errors = browser.evaluate("window.dlankiPreview.ready.then(r => r.errors.map(e => e.tex))")
-        # An undefined macro (Anki shows it in red) and unbalanced braces (Anki shows raw TeX).
-        assert sorted(errors) == ["\\(\\frac{1}{2\\)", "\\fracc{1}{2}"]
-        assert browser.evaluate("document.querySelectorAll('.pv-card.pv-has-error').length") == 1
-        assert not browser.evaluate("document.getElementById('pv-math-errors').hidden")
+    page, _ = new_page()
+    page.goto(with_mathjax.index.as_uri())
+    errors = page.evaluate("window.dlankiPreview.ready.then(r => r.errors.map(e => e.tex))")
+    # An undefined macro (Anki shows it in red) and unbalanced braces (Anki shows raw TeX).
+    assert sorted(errors) == ["\\(\\frac{1}{2\\)", "\\fracc{1}{2}"]
+    assert page.evaluate("document.querySelectorAll('.pv-card.pv-has-error').length") == 1
+    assert not page.evaluate("document.getElementById('pv-math-errors').hidden")
+    problems = page.inner_text("#pv-problems")
+    assert "in the sources" in problems and "cards/09-bad.yaml:7:" in problems and "[bad-one] MathJax cannot render" in problems
 
-        browser.goto(without.index.as_uri())
-        assert browser.evaluate("window.dlankiPreview.ready.then(r => r.mathjax)") is False
-        assert browser.evaluate("getComputedStyle(document.getElementById('pv-no-mathjax')).display") != "none"
-        assert "\\(\\fracc{1}{2}\\)" in browser.evaluate("document.querySelector('.pv-list').textContent")
+    _goto(page, without.index.as_uri())
+    assert page.evaluate("window.dlankiPreview.ready.then(r => r.mathjax)") is False
+    assert page.evaluate("getComputedStyle(document.getElementById('pv-no-mathjax')).display") != "none"
+    assert "\\(\\fracc{1}{2}\\)" in page.inner_text(".pv-list")
+    assert page.query_selector("#pv-problems") is None
 
 
 def test_progress_bar_only_for_long_runs_at_a_terminal(monkeypatch):
@@ -413,19 +382,19 @@ def test_progress_bar_only_for_long_runs_at_a_terminal(monkeypatch):
 
     screen = Terminal()
     monkeypatch.setattr(sys, "stderr", screen)
-    small = cli_module._ProgressBar("rendering cards")
+    small = console.ProgressBar("rendering cards")
     for done in range(1, 11):
         small(done, 10)
     small.close()
     assert screen.getvalue() == ""
 
-    big = cli_module._ProgressBar("rendering cards")
+    big = console.ProgressBar("rendering cards")
     for done in range(1, 601):
         big(done, 600)
     big.close()
     assert "rendering cards" in screen.getvalue() and "100%" in screen.getvalue()
 
     monkeypatch.setattr(sys, "stderr", io.StringIO())  # a pipe or a log: never a bar
-    piped = cli_module._ProgressBar("rendering cards")
+    piped = console.ProgressBar("rendering cards")
     piped(1, 10_000)
     assert piped._bar is None
