@@ -21,11 +21,11 @@ from corpus import REPO
 
 sys.path.insert(0, str(REPO))
 
-from dlanki import mathjax_workers  # noqa: E402
-from dlanki.load import load_deck, load_project  # noqa: E402
-from dlanki.mathcheck import FormulaChecker, may_be_wide  # noqa: E402
-from dlanki.mathjax import find_mathjax  # noqa: E402
-from dlanki.render import Renderer  # noqa: E402
+from dlanki import mathjax_workers
+from dlanki.load import load_deck, load_project
+from dlanki.mathcheck import FormulaChecker, may_be_wide
+from dlanki.mathjax import find_mathjax
+from dlanki.render import Renderer
 
 
 def formula_sides(root: Path) -> list[tuple[str, bool]]:
@@ -68,8 +68,8 @@ def main() -> None:
     print("| Node processes | wall | Node CPU | sides per second |\n| --- | --- | --- | --- |")
     results: dict[int, list[tuple[float, float]]] = {1: [], 2: []}
     for _ in range(args.runs):
-        for processes in results:
-            results[processes].append(prove(sides, processes))
+        for processes, runs in results.items():
+            runs.append(prove(sides, processes))
     for processes, runs in results.items():
         wall = statistics.median(w for w, _ in runs)
         cpu = statistics.median(c for _, c in runs)

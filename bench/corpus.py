@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
-CARD_START = re.compile(r"^  - id: *(\S+) *$", re.M)
+CARD_START = re.compile(r"^  - id: *(\S+) *$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def shipped_files(repo: Path = REPO) -> list[ShippedFile]:
     return files
 
 
-FIRST_FIELD = re.compile(r"^    (text|front): [|>][-+]?\n( +)", re.M)
+FIRST_FIELD = re.compile(r"^    (text|front): [|>][-+]?\n( +)", re.MULTILINE)
 
 
 def write_corpus(root: Path, cards: int, per_file: int = 50, repo: Path = REPO, unique: bool = False) -> Path:
@@ -64,7 +64,7 @@ def write_corpus(root: Path, cards: int, per_file: int = 50, repo: Path = REPO, 
             card_id, text = source.cards[k % len(source.cards)]
             text = text.replace(f"- id: {card_id}", f"- id: {card_id}-r{j}x{k}", 1)
             if unique:
-                text = FIRST_FIELD.sub(lambda m: f"{m.group(0)}copy {j}.{k}\n{m.group(2)}", text, count=1)
+                text = FIRST_FIELD.sub(lambda m, j=j, k=k: f"{m.group(0)}copy {j}.{k}\n{m.group(2)}", text, count=1)
             chunks.append(text)
         (root / "cards" / f"{j:04d}.yaml").write_text(source.header + "".join(chunks), encoding="utf-8")
     return root
@@ -75,7 +75,7 @@ def edit_one_card(root: Path) -> Path:
     paths = sorted((root / "cards").glob("*.yaml"))
     path = paths[len(paths) // 2]
     text = path.read_text(encoding="utf-8")
-    marker = re.search(r"^    (text|back): \|\n", text, re.M)
+    marker = re.search(r"^    (text|back): \|\n", text, re.MULTILINE)
     at = text.index("\n", marker.end()) if marker else len(text) - 1
     path.write_text(text[:at] + " (edited)" + text[at:], encoding="utf-8")
     return path

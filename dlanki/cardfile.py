@@ -141,7 +141,7 @@ def _compile_in_worker(item: tuple[int, bytes, str, str]) -> tuple[int, bytes]:
 
 def _count_cards(data: bytes) -> int:
     """About how many cards a file holds, for a progress bar before it is parsed."""
-    return len(re.findall(rb"^\s*- *id *:", data, re.M))
+    return len(re.findall(rb"^\s*- *id *:", data, re.MULTILINE))
 
 
 def load_and_check(data: bytes, rel: str, key: str, project: Project) -> FileResult:

@@ -52,7 +52,7 @@ def guid_for(namespace: str, card_id: str) -> str:
     genanki.guid_for(namespace, card_id), written out: the first 8 bytes of a SHA-256 in Anki's base 91
     (tests/test_package.py checks they agree); genanki's digit loop took a tenth of a cold build.
     """
-    value = int.from_bytes(hashlib.sha256(f"{namespace}__{card_id}".encode("utf-8")).digest()[:8], "big")
+    value = int.from_bytes(hashlib.sha256(f"{namespace}__{card_id}".encode()).digest()[:8], "big")
     digits = []
     while value > 0:
         value, digit = divmod(value, 91)

@@ -46,7 +46,7 @@ def is_media_name(src: str) -> bool:
     """An image names a file in media/: no scheme, no folder, no query."""
     return bool(_MEDIA_NAME.match(src)) and src not in (".", "..")
 
-_IMG_TAG = re.compile("<img", re.I)
+_IMG_TAG = re.compile("<img", re.IGNORECASE)
 _TAG_NAME = re.compile(r"<\s*/?\s*([A-Za-z][A-Za-z0-9:_-]*)")
 _ATTR_NAME = re.compile(r"[\s/\"']([A-Za-z_:@][A-Za-z0-9_:.@-]*)\s*=?")
 

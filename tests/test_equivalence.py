@@ -6,8 +6,8 @@ import json
 import re
 
 import genanki
-from hypothesis import given, settings
 from conftest import REPO
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dlanki import ledger as ledgers
