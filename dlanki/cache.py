@@ -21,9 +21,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dlanki.cachekey import seal, unseal
 from dlanki.errors import Loc, Problem
 from dlanki.filecache import FileStore, code_digest, environment
-from dlanki.ledger import atomic_write
 from dlanki.mathcheck import mathjax_identity
 from dlanki.model import Project
 
@@ -70,7 +70,7 @@ def load_cache(project: Project) -> BuildCache:
     cache = BuildCache(files=FileStore(folder / "files", ""))
     refresh(cache, project)
     try:
-        data = json.loads((folder / "formulas.json").read_text(encoding="utf-8"))
+        data = _read_json(folder / "formulas.json")
         known = data["formulas_ok"]
         if data["mathjax"] == cache.formulas_key and all(_is_width(width) for width in known.values()):
             cache.formulas_ok, cache.formulas_saved = known, len(known)
@@ -78,7 +78,7 @@ def load_cache(project: Project) -> BuildCache:
         pass
     cache.media = _load_media(folder / "media.json")
     try:
-        outputs = json.loads((folder / "outputs.json").read_text(encoding="utf-8"))
+        outputs = _read_json(folder / "outputs.json")
         if all(isinstance(k, str) and isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v) for k, v in outputs.items()):
             cache.outputs = outputs
     except (OSError, ValueError, AttributeError):
@@ -107,7 +107,7 @@ def save_cache(project: Project, cache: BuildCache) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     if len(cache.formulas_ok) != cache.formulas_saved:
         data = {"mathjax": cache.formulas_key, "formulas_ok": dict(sorted(cache.formulas_ok.items()))}
-        atomic_write(folder / "formulas.json", json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        _write(folder / "formulas.json", json.dumps(data, ensure_ascii=False).encode("utf-8"))
         cache.formulas_saved = len(cache.formulas_ok)
     if cache.media is not None and cache.media_changed:
         _save_media(folder / "media.json", cache.media)
@@ -150,7 +150,7 @@ def checked_media(cache: BuildCache, digest: str, check: Callable[[], Iterable[P
 
 def _load_media(path: Path) -> tuple[str, list[Problem]] | None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = _read_json(path)
         problems = [Problem(Loc(*loc), message, hint, card_id, level) for loc, message, hint, card_id, level in data["problems"]]
     except (OSError, ValueError, TypeError, KeyError):
         return None
@@ -167,8 +167,19 @@ def _save_media(path: Path, media: tuple[str, list[Problem]]) -> None:
     _write(path, json.dumps({"digest": media[0], "problems": rows}, ensure_ascii=False).encode("utf-8"))
 
 
+def _read_json(path: Path):
+    """A cache file's content, if this user's dlanki sealed it (cachekey.py); else ValueError."""
+    body = unseal(path.read_bytes())
+    if body is None:
+        raise ValueError(f"{path.name} was not made here")
+    return json.loads(body.decode("utf-8"))
+
+
 def _write(path: Path, data: bytes) -> None:
-    """Beside the target, then renamed: no fsync, a damaged cache file is only ignored."""
+    """Sealed, beside the target, then renamed: no fsync, a damaged cache file is only ignored."""
+    sealed = seal(data)
+    if sealed is None:
+        return
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
+    tmp.write_bytes(sealed)
     os.replace(tmp, path)

@@ -21,13 +21,12 @@ import pickle
 import sys
 from pathlib import Path
 
+from dlanki.cachekey import seal, unseal
 from dlanki.cardfile import FileResult
 from dlanki.errors import Loc, Problem
 from dlanki.model import Card, Formula, Image, NoteDigest, Project, RenderedCard, TextField
 
-FORMAT = b"dlanki file cache 2\n"
-_DIGEST_SIZE = 32
-_HEADER = len(FORMAT) + _DIGEST_SIZE
+FORMAT = b"dlanki file cache 3\n"
 _LIBRARIES = ("markdown-it-py", "mdurl", "nh3", "PyYAML", "genanki")
 _ALLOWED = {(cls.__module__, cls.__qualname__): cls for cls in (FileResult, Card, TextField, RenderedCard, Formula, Image, NoteDigest, Loc, Problem)}
 
@@ -105,8 +104,8 @@ class FileStore:
             blob = (self.folder / f"{key}.pickle").read_bytes()
         except OSError:
             return None
-        head, stored, body = blob[: len(FORMAT)], blob[len(FORMAT) : _HEADER], blob[_HEADER:]
-        if head != FORMAT or hashlib.blake2b(body, digest_size=_DIGEST_SIZE).digest() != stored:
+        body = unseal(blob[len(FORMAT) :]) if blob.startswith(FORMAT) else None
+        if body is None:  # damaged, or not made by this user's dlanki (cachekey.py)
             return None
         split = int.from_bytes(body[:8], "big") + 8
         enabled = gc.isenabled()
@@ -154,7 +153,9 @@ class FileStore:
                     if verdicts is not None:
                         result.formula_problems, result.formulas_rendered = verdicts
                 body = len(payload).to_bytes(8, "big") + payload + pickle.dumps(verdicts, protocol=pickle.HIGHEST_PROTOCOL)
-                _write(self.folder / f"{key}.pickle", FORMAT + hashlib.blake2b(body, digest_size=_DIGEST_SIZE).digest() + body)
+                sealed = seal(body)
+                if sealed is not None:
+                    _write(self.folder / f"{key}.pickle", FORMAT + sealed)
         finally:
             if enabled:
                 gc.enable()

@@ -12,6 +12,7 @@ from conftest import MINIMAL, past, write_project
 
 from dlanki import cardfile, filecache
 from dlanki.build import build, check
+from dlanki.cachekey import seal
 from dlanki.errors import BuildFailed
 
 WARNED = """
@@ -194,9 +195,32 @@ def test_an_entry_that_would_run_code_is_refused(tmp_path: Path):
     for entry in _entries(root):
         payload = pickle.dumps(Evil())
         body = len(payload).to_bytes(8, "big") + payload + pickle.dumps(None)
-        entry.write_bytes(filecache.FORMAT + hashlib.blake2b(body, digest_size=32).digest() + body)
+        entry.write_bytes(filecache.FORMAT + seal(body))  # sealed with this user's key: it reaches the unpickler
     assert outcome(root, SECOND) == first
     assert not marker.exists()
+
+
+def test_a_cache_made_elsewhere_is_never_trusted(tmp_path: Path, monkeypatch):
+    """A pull request that commits a crafted build/.cache cannot skip the sanitiser in CI."""
+    from dlanki import render
+    from dlanki.cachekey import cache_key
+
+    hostile = {"cards/03-x.yaml": "deck: Mini::X\ncards:\n  - id: x\n    type: basic\n    source: added\n    front: q\n    back: 'a <img src=pool.svg onerror=alert(1)>'\n"}
+    root = write_project(tmp_path / "p", {**MINIMAL, **hostile})
+    # The attacker's machine: its own key, and a dlanki whose sanitiser lets everything through.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "attacker"))
+    cache_key.cache_clear()
+    with monkeypatch.context() as patched:
+        patched.setattr(render, "sanitize", lambda html: (html, []))
+        build(root, now=past(100))
+    assert not check(root).errors  # on the attacker's machine the crafted entry is trusted...
+    # ...CI checks out the same files, build/.cache included, with a key of its own.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "ci"))
+    cache_key.cache_clear()
+    try:
+        assert any("`onerror` attribute of <img>" in p.message for p in check(root).errors)
+    finally:
+        cache_key.cache_clear()
 
 
 @pytest.mark.parametrize("name", ["formulas.json", "media.json", "outputs.json"])
