@@ -19,7 +19,7 @@ from pathlib import Path
 
 from dlanki import ledger as ledgers
 from dlanki.cache import BuildCache, checked_media, load_cache, media_digest, refresh, save_cache
-from dlanki.cardfile import FileResult, compile_files, note_hash, with_media  # noqa: F401 (note_hash: changes.py)
+from dlanki.cardfile import FileResult, compile_files, with_media
 from dlanki.errors import BuildFailed, Loc, Problem, sort_problems
 from dlanki.guards import check_against_ledger
 from dlanki.load import card_files, load_project

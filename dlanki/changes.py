@@ -21,7 +21,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from dlanki import ledger as ledgers
-from dlanki.build import CheckResult, media_digests, note_hash
+from dlanki.build import CheckResult, media_digests
+from dlanki.cardfile import note_hash
 from dlanki.errors import printable
 from dlanki.load import load_deck, load_project
 from dlanki.mathspans import unmark_clozes

@@ -12,6 +12,7 @@ a warning: MathJax never breaks a line, so such a formula is cut off or scrolls 
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from dataclasses import dataclass
 from importlib import resources
@@ -35,13 +36,17 @@ PHONE_FORMULA_EM = 14.4
 the preview at 360 px: the card's text is 18 px, MathJax scales its fonts to the text's x-height
 (22.6 px per em), and a card side is 326 px wide inside the margins. MathJax's widths computed here
 agree with Chromium's to 0.1 em (tests/test_preview.py checks the deck at 360 px)."""
-_SPACING = ("\\hspace", "\\kern", "\\mkern", "\\mspace", "\\qquad", "\\quad", "\\phantom", "\\hphantom", "\\makebox")
+# What can make a few characters of TeX wide: explicit space and rules, any length (`20em`), bigger sizes.
+_WIDENS = re.compile(
+    r"\\(hspace|hskip|mskip|kern|mkern|mspace|qquad|quad|phantom|hphantom|makebox|rule|Huge|huge|LARGE|Large)(?![A-Za-z])"
+    r"|\d\s*(em|ex|pt|px|mu|cm|mm|in|pc|bp)(?![A-Za-z])"
+)
 
 
 def may_be_wide(tex: str) -> bool:
     """Could this formula be wider than a phone? No glyph is wider than ~1.1em per source character, so
-    a short formula without spacing commands cannot be, and needs no measuring."""
-    return len(tex) > PHONE_FORMULA_EM * 0.9 or any(macro in tex for macro in _SPACING)
+    a short formula that sets no length, space or bigger size cannot be, and needs no measuring."""
+    return len(tex) > PHONE_FORMULA_EM * 0.9 or bool(_WIDENS.search(tex))
 
 
 @dataclass(frozen=True)

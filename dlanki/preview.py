@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from dlanki.mathjax import FONTS, PAGE, has_files
 from dlanki.errors import Problem
+from dlanki.mathjax import FONTS, PAGE, has_files
 from dlanki.model import Project, RenderedCard
 from dlanki.notetypes import NoteType, note_types
 from dlanki.package import deck_names_with_parents

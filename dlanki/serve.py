@@ -84,7 +84,7 @@ class DeckServer:
             write_preview(result.project, result.rendered, find_mathjax(), self.site, result.problems)
             self._crash = ""
             outcome = dict(problems=result.problems, cards=len(result.rendered))
-        except Exception:  # noqa: BLE001 (keep serving: the next save may fix it, and the page says what broke)
+        except Exception:  # keep serving: the next save may fix it, and the page says what broke
             self._crash = traceback.format_exc()
             outcome = dict(crash=self._crash)
         with self._changed:
@@ -163,7 +163,7 @@ class DeckServer:
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, directory=str(server.site), **kwargs)
 
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_GET(self) -> None:  # http.server's naming
                 path = self.path.split("?", 1)[0].split("#", 1)[0]
                 if path == EVENTS:
                     self._events()
@@ -202,7 +202,7 @@ class DeckServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-            def log_message(self, format: str, *args) -> None:  # noqa: A002
+            def log_message(self, format: str, *args) -> None:  # http.server's signature
                 pass  # the command line reports rebuilds, not every request
 
         return Handler

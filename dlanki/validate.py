@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from dlanki.errors import Loc, Problem
+from dlanki.errors import Problem
 from dlanki.mathspans import CLOZE_OPEN
 from dlanki.media import check_media
 from dlanki.model import FIELDS_BY_TYPE, REQUIRED_FIELDS, Card, Image, RenderedCard, TextField

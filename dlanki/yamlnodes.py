@@ -112,7 +112,17 @@ def parse_yaml(text: str, path: str) -> tuple[YValue | None, list[Problem]]:
         return None, [Problem(loc, "more than one YAML document in this file", "remove the '---' separator")]
     converter = _Converter(path, text.splitlines())
     value = converter.convert(nodes[0])
+    if converter.aliased:
+        converter.problems.append(_alias_problem(text, path))
     return value, converter.problems
+
+
+def _alias_problem(text: str, path: str) -> Problem:
+    """The composer hands an alias's node out again with its anchor's marks: find the first alias itself."""
+    uses = [event.start_mark for event in yaml.parse(text, Loader=_LOADER) if isinstance(event, yaml.AliasEvent)]
+    loc = Loc(path, uses[0].line + 1, uses[0].column + 1) if uses else Loc(path)
+    count = f" ({len(uses)} in this file)" if len(uses) > 1 else ""
+    return Problem(loc, f"YAML aliases (*name) are not supported{count}", "write the value out in full")
 
 
 def _loc(node: yaml.Node, path: str) -> Loc:
@@ -137,12 +147,14 @@ class _Converter:
         self.lines = lines
         self.problems: list[Problem] = []
         self._seen: set[int] = set()
+        self.aliased = False
+        """Did a node come twice (an alias)? Reported once by parse_yaml, at the alias."""
         self._depth = 0
 
     def convert(self, node: yaml.Node) -> YValue:
         loc = _loc(node, self.path)
         if id(node) in self._seen:  # only an alias makes the composer hand out a node twice
-            self.problems.append(Problem(loc, "YAML aliases (*name) are not supported", "write the value out in full"))
+            self.aliased = True
             return YValue(None, loc)
         self._seen.add(id(node))
         if self._depth >= MAX_DEPTH:

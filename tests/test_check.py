@@ -298,3 +298,12 @@ def test_a_formula_wider_than_a_phone_is_a_located_warning(make_project, runner)
     assert "too wide for a 360 px phone" in warnings[0]
     strict = runner.invoke(cli, ["check", "--strict", "-p", str(root)])
     assert strict.exit_code == 1
+
+
+def test_a_short_formula_that_sets_a_length_is_still_measured(make_project, runner):
+    """A few characters of TeX can be wide (`\\hskip20em`): the check must not skip them as short."""
+    body = "  - id: skip\n    type: basic\n    source: added\n    front: q\n    back: '$a\\hskip20em b$'\n"
+    root = make_project({"cards/09.yaml": card_file(body)})
+    result = runner.invoke(cli, ["check", "-p", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "cards/09.yaml:7:12: warning: [skip] inline formula $a\\hskip20em b$ is too wide for a 360 px phone" in result.output

@@ -13,7 +13,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import REPO
 
-from dlanki import __version__, cli as cli_module
+from dlanki import __version__
+from dlanki import cli as cli_module
 from dlanki.cli import cli
 from dlanki.errors import ExitStatus
 

@@ -15,8 +15,8 @@ from conftest import MINIMAL, REPO, import_apkg, past, write_project
 from dlanki import console
 from dlanki.build import build, check
 from dlanki.cli import cli
-from dlanki.mathjax import find_mathjax
 from dlanki.load import load_project
+from dlanki.mathjax import find_mathjax
 from dlanki.notetypes import note_types
 from dlanki.package import guid_for
 from dlanki.preview import count_formulas, mathjax_bundle, preview_cards, write_preview

@@ -4,7 +4,6 @@ removal is a located error. What the real Anki backend stores is checked too."""
 from __future__ import annotations
 
 import re
-import tempfile
 from pathlib import Path
 
 import pytest

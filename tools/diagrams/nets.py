@@ -23,7 +23,6 @@ from .style import (
     text,
 )
 
-
 MATH = 17.5
 """Size of a label with sub- or superscripts: mathtext draws them at 0.7 of it, 12.25 pt, legible on a phone."""
 
