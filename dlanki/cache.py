@@ -4,8 +4,9 @@ Two parts, each keyed by everything that could change its content, so a cache ca
 a build writes or reports, only how fast it gets there; build/.cache is safe to delete at any time.
 
 - files/: each card file's loaded, checked and rendered result (filecache.py);
-- formulas.json: every formula MathJax proved to render, with its width, keyed by the formula's text
-  and by the MathJax and check script that proved it, so a formula is proved once, ever, per project;
+- the formulas MathJax proved to render, with their widths: not in build/ but per user (verdicts.py),
+  keyed by the formula's text and by the MathJax and check script that proved it, so a formula is
+  proved once per machine, in every project and checkout;
 - media.json: the problems found in media/, under a digest of every name, kind and byte in it;
 - outputs.json: for each package written, a digest of its inputs and of its bytes, so a rebuild whose
   inputs are all unchanged leaves the identical package in place instead of writing it again.
@@ -26,6 +27,7 @@ from dlanki.errors import Loc, Problem
 from dlanki.filecache import FileStore, code_digest, environment
 from dlanki.mathcheck import mathjax_identity
 from dlanki.model import Project
+from dlanki.verdicts import load_verdicts, save_verdicts
 
 
 @dataclass
@@ -37,7 +39,7 @@ class BuildCache:
     formulas_key: str = ""
     """Which MathJax proved them (mathcheck.mathjax_identity, digested)."""
     formulas_saved: int = -1
-    """How many verdicts formulas.json holds: it is rewritten only when a build proved new ones."""
+    """How many verdicts the store held when loaded: it is written only when a build proved new ones."""
     media: tuple[str, list[Problem]] | None = None
     """The digest of media/ (media_digest) and the problems found in it."""
     media_changed: bool = False
@@ -69,13 +71,6 @@ def load_cache(project: Project) -> BuildCache:
     folder = cache_dir(project.build_dir)
     cache = BuildCache(files=FileStore(folder / "files", ""))
     refresh(cache, project)
-    try:
-        data = _read_json(folder / "formulas.json")
-        known = data["formulas_ok"]
-        if data["mathjax"] == cache.formulas_key and all(_is_width(width) for width in known.values()):
-            cache.formulas_ok, cache.formulas_saved = known, len(known)
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        pass
     cache.media = _load_media(folder / "media.json")
     try:
         outputs = _read_json(folder / "outputs.json")
@@ -90,24 +85,20 @@ def refresh(cache: BuildCache, project: Project) -> None:
     """Key the cache by the settings and the MathJax of now: a cache kept across builds (`dlanki serve`)
     must not answer for a dlanki.yaml or a MathJax that has changed since it was loaded."""
     mathjax = mathjax_identity()
-    formulas_key = hashlib.sha256(mathjax.encode()).hexdigest()[:16]
-    if cache.formulas_key and formulas_key != cache.formulas_key:
-        cache.formulas_ok, cache.formulas_saved = {}, -1
+    formulas_key = hashlib.sha256(mathjax.encode()).hexdigest()[:16] if mathjax else ""
+    if formulas_key != cache.formulas_key or cache.formulas_saved < 0:
+        cache.formulas_ok = load_verdicts(formulas_key) if formulas_key else {}
+        cache.formulas_saved = len(cache.formulas_ok)
     cache.formulas_key = formulas_key
     if cache.files is not None:
         cache.files.environment = environment(project, mathjax).encode()
 
 
-def _is_width(value: object) -> bool:
-    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
-
-
 def save_cache(project: Project, cache: BuildCache) -> None:
     folder = cache_dir(project.build_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    if len(cache.formulas_ok) != cache.formulas_saved:
-        data = {"mathjax": cache.formulas_key, "formulas_ok": dict(sorted(cache.formulas_ok.items()))}
-        _write(folder / "formulas.json", json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    if cache.formulas_key and len(cache.formulas_ok) != cache.formulas_saved:
+        save_verdicts(cache.formulas_key, cache.formulas_ok)
         cache.formulas_saved = len(cache.formulas_ok)
     if cache.media is not None and cache.media_changed:
         _save_media(folder / "media.json", cache.media)

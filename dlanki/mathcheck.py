@@ -104,7 +104,8 @@ class FormulaChecker:
             if key in self._verdicts:
                 continue
             width = self.known_ok.get(_cache_key(key), MISSING)
-            if width is not MISSING:
+            # A verdict of "too short to measure" stands only while may_be_wide still agrees.
+            if width is not MISSING and (width is not None or not may_be_wide(tex)):
                 self._verdicts[key] = (None, width)
                 continue
             self._verdicts[key] = None

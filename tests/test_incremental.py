@@ -223,13 +223,97 @@ def test_a_cache_made_elsewhere_is_never_trusted(tmp_path: Path, monkeypatch):
         cache_key.cache_clear()
 
 
-@pytest.mark.parametrize("name", ["formulas.json", "media.json", "outputs.json"])
+DAMAGED = ('{"mathjax": 1, "formulas_ok": {"1|x": "wide"}}', "[1, 2", '{"digest": "x", "problems": [[1]]}', '{"a": 5}')
+
+
+@pytest.mark.parametrize("name", ["media.json", "outputs.json"])
 def test_damaged_cache_files_are_ignored(name, tmp_path: Path):
     root = write_project(tmp_path / "p", {**MINIMAL, "cards/03-extra.yaml": WARNED})
     first = outcome(root, FIRST)
-    for text in ('{"mathjax": 1, "formulas_ok": {"1|x": "wide"}}', "[1, 2", '{"digest": "x", "problems": [[1]]}', '{"a": 5}'):
+    for text in DAMAGED:
         (root / "build/.cache" / name).write_text(text)
         assert outcome(root, SECOND) == first
+
+
+@pytest.fixture
+def own_user_cache(tmp_path: Path, monkeypatch):
+    """A user cache (key and formula verdicts) of this test's own, as on a machine that never ran dlanki."""
+    from dlanki.cachekey import cache_key
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    cache_key.cache_clear()
+    yield tmp_path / "user-cache"
+    cache_key.cache_clear()
+
+
+def proven(root: Path, now: int) -> tuple[int, tuple]:
+    """How many formula sides MathJax proved in this build, and the build's outcome."""
+    result = build(root, now=now)
+    return result.formulas_checked[0], (hashlib.sha256(result.output.read_bytes()).hexdigest(), [str(w) for w in result.warnings])
+
+
+def test_a_formula_is_proven_once_per_machine_in_every_checkout(tmp_path: Path, own_user_cache):
+    """A fresh clone, a deleted build/ or another deck with the same formulas asks MathJax nothing again,
+    and reports exactly what the first build did (the too-wide warning included)."""
+    needs_node()
+    root = write_project(tmp_path / "p", {**MINIMAL, "cards/03-extra.yaml": WARNED})
+    sides, first = proven(root, FIRST)
+    assert sides > 0
+    clone = cold_twin(root, tmp_path / "clone")
+    assert proven(clone, FIRST) == (0, first)
+    shutil.rmtree(root / "build")
+    assert proven(root, FIRST) == (0, first)
+    assert any("too wide" in warning for warning in first[1])
+
+
+def test_another_users_verdicts_are_not_trusted(tmp_path: Path, own_user_cache, monkeypatch):
+    """The verdicts are sealed with the user's key: a store copied from elsewhere is proven again."""
+    from dlanki.cachekey import cache_key
+
+    needs_node()
+    root = write_project(tmp_path / "p", MINIMAL)
+    sides, first = proven(root, FIRST)
+    stores = list((own_user_cache / "dlanki" / "formulas").iterdir())
+    assert len(stores) == 1
+    other = tmp_path / "other-user"
+    (other / "dlanki" / "formulas").mkdir(parents=True)
+    shutil.copy(stores[0], other / "dlanki" / "formulas" / stores[0].name)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(other))
+    cache_key.cache_clear()
+    shutil.rmtree(root / "build")
+    assert proven(root, FIRST) == (sides, first)
+
+
+def test_a_damaged_verdict_store_is_ignored(tmp_path: Path, own_user_cache):
+    needs_node()
+    root = write_project(tmp_path / "p", {**MINIMAL, "cards/03-extra.yaml": WARNED})
+    sides, first = proven(root, FIRST)
+    (store,) = (own_user_cache / "dlanki" / "formulas").iterdir()
+    for text in DAMAGED:
+        store.write_bytes(seal(text.encode()))  # sealed with this user's key: it reaches the parser
+        shutil.rmtree(root / "build")
+        assert proven(root, FIRST) == (sides, first)
+
+
+def test_a_formula_not_measured_before_is_measured_when_it_may_be_wide(tmp_path: Path, own_user_cache):
+    """A verdict of "too short to measure" (from a dlanki that measured less) does not hide a wide formula."""
+    from dlanki import verdicts
+
+    needs_node()
+    root = write_project(tmp_path / "p", {**MINIMAL, "cards/03-extra.yaml": WARNED})
+    _, first = proven(root, FIRST)
+    (store,) = (own_user_cache / "dlanki" / "formulas").iterdir()
+    known = verdicts.load_verdicts(store.stem)
+    assert any(width is not None and width > 14.4 for width in known.values())
+    verdicts.save_verdicts(store.stem, {key: None for key in known})
+    shutil.rmtree(root / "build")
+    checked, again = proven(root, FIRST)
+    assert again == first and checked > 0
+
+
+def needs_node() -> None:
+    if shutil.which("node") is None:
+        pytest.skip("needs Node.js")
 
 
 def test_a_package_edited_by_hand_is_written_again(tmp_path: Path):
