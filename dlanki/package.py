@@ -25,6 +25,7 @@ from pathlib import Path
 from dlanki.ledger import atomic_write
 from dlanki.model import RenderedCard
 from dlanki.notetypes import NoteType
+from dlanki.zipwrite import zip_bytes
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
@@ -164,18 +165,21 @@ def _tags(tags: tuple[str, ...]) -> str:
 
 def _zip(collection: bytes, media: list[Path]) -> bytes:
     ordered = sorted(media, key=lambda p: p.name)
+    manifest = {str(i): p.name for i, p in enumerate(ordered)}
+    entries = [("collection.anki2", collection), ("media", json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode("utf-8"))]
+    entries += [(str(i), file.read_bytes()) for i, file in enumerate(ordered)]
+    try:
+        return zip_bytes(entries)
+    except OverflowError:  # over 4 GiB: zipfile writes zip64, on one core
+        return _zip64(entries)
+
+
+def _zip64(entries: list[tuple[str, bytes]]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        _add(archive, "collection.anki2", collection)
-        manifest = {str(i): p.name for i, p in enumerate(ordered)}
-        _add(archive, "media", json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode("utf-8"))
-        for i, file in enumerate(ordered):
-            _add(archive, str(i), file.read_bytes())
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
     return buffer.getvalue()
-
-
-def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
-    info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
-    archive.writestr(info, data)

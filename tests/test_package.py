@@ -181,3 +181,28 @@ def test_writer_bytes_are_genanki_s_for_a_rich_deck(make_project, tmp_path: Path
         _write_collection(ours, notes, stamped)
         genanki_collection(theirs, notes, stamped)
         assert ours.read_bytes() == theirs.read_bytes()
+
+
+def test_a_collection_deflated_in_pieces_imports_whole(tmp_path: Path, collection):
+    """A collection over 1 MiB is deflated in pieces on several threads (zipwrite.py): unzip tools and
+    real Anki read the joined stream as one, every note intact."""
+    import random
+
+    from conftest import MINIMAL, import_apkg, write_project
+
+    words = random.Random(7).choices(["梯度", "softmax", "注意力", "卷积", "α", "β", "residual", "归一化"], k=6000 * 8)
+    cards = [
+        f"  - id: card-{i}\n    type: basic\n    source: added\n    front: 'Q{i} {' '.join(words[i * 8 : i * 8 + 8])}'\n"
+        f"    back: '{' '.join(reversed(words[i * 8 : i * 8 + 8]))} {i}'\n"
+        for i in range(6000)
+    ]
+    files = {f"cards/1{n}-big.yaml": "deck: Mini::Big\ncards:\n" + "".join(cards[n * 1000 : n * 1000 + 1000]) for n in range(6)}
+    root = write_project(tmp_path / "p", {**MINIMAL, **files})
+    output = build(root, now=past(100)).output
+    with zipfile.ZipFile(output) as archive:
+        assert archive.testzip() is None
+        assert archive.getinfo("collection.anki2").file_size > 2 * (1 << 20)  # three pieces at least
+    import_apkg(collection, output)
+    assert collection.note_count() == 6004
+    (note_id,) = collection.find_notes('"Q5999 *"')
+    assert collection.get_note(note_id)["Back"].endswith(" 5999")
