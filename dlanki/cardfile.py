@@ -13,8 +13,10 @@ import multiprocessing
 import os
 import pickle
 import re
+import signal
 import sys
 import threading
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,21 +95,111 @@ MAX_PROCESSES = 4
 
 
 def _compile(todo: list[tuple[int, bytes, str, str]], project: Project):
-    """(index, result, its pickle or None) for each file to compile, in order."""
+    """(index, result, its pickle or None) for each file to compile, in any order."""
     processes = min(os.cpu_count() or 1, MAX_PROCESSES, len(todo))
-    # Forking is only safe while this process has no other thread (the MathJax workers start on the first
-    # formula, after this); elsewhere than Linux a worker starts a new interpreter, which still pays off.
-    forkable = sys.platform != "linux" or threading.active_count() == 1
-    if processes < 2 or not forkable or sum(len(data) for _, data, _, _ in todo) < PARALLEL_BYTES:
+    if processes < 2 or sum(len(data) for _, data, _, _ in todo) < PARALLEL_BYTES:
         compiler = FileCompiler(project)
         for index, data, rel, key in todo:
             yield index, compiler.compile(data, rel, key), None
-        return
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
-    chunk = max(1, len(todo) // (processes * 4))
-    with context.Pool(processes, _start_worker, (project,)) as pool:
-        for index, payload in pool.imap(_compile_in_worker, todo, chunk):
-            yield index, pickle.loads(payload), payload
+    elif sys.platform == "linux" and threading.active_count() == 1:
+        # Forking is only safe while this process has no other thread (the MathJax workers start on the
+        # first formula, after this).
+        yield from _compile_shared(todo, project, processes)
+    else:
+        # Elsewhere a worker starts a new interpreter, which still pays off for this much work.
+        with multiprocessing.Pool(processes, _start_worker, (project,)) as pool:
+            for index, payload in pool.imap_unordered(_compile_in_worker, todo, max(1, len(todo) // (processes * 4))):
+                yield index, pickle.loads(payload), payload
+
+
+def _compile_shared(todo: list[tuple[int, bytes, str, str]], project: Project, processes: int):
+    """This process and forked workers take the files one at a time, each the next nobody has taken yet.
+
+    This process compiles too, instead of waiting on a pool: only the workers' results cross a pipe, as
+    pickles (unpickling them here is what parallel work costs), and whoever is free takes the next file,
+    so all finish together. Between its own files this process empties the pipes, which are made large
+    enough that a worker never waits on a full one.
+    """
+    context = multiprocessing.get_context("fork")
+    claims = context.Value("q", 0)
+    workers, receivers = [], []
+    for _ in range(processes - 1):
+        receiver, sender = context.Pipe(duplex=False)
+        _widen(receiver)
+        worker = context.Process(target=_work_on_claims, args=(todo, project, claims, sender), daemon=True)
+        worker.start()
+        sender.close()
+        workers.append(worker)
+        receivers.append(receiver)
+    done: set[int] = set()
+    compiler = FileCompiler(project)
+    while (claim := _claim(claims, len(todo))) is not None:
+        index, data, rel, key = todo[claim]
+        yield index, compiler.compile(data, rel, key), None
+        done.add(claim)
+        for receiver in receivers:
+            while receiver.poll() and (got := _receive(receiver, todo)) is not None:
+                done.add(got[0])
+                yield got[1]
+    for receiver in receivers:
+        with receiver:
+            while (got := _receive(receiver, todo)) is not None:
+                done.add(got[0])
+                yield got[1]
+    for worker in workers:
+        worker.join()
+    for claim in sorted(set(range(len(todo))) - done):  # taken by a worker that died (killed, out of memory)
+        index, data, rel, key = todo[claim]
+        yield index, compiler.compile(data, rel, key), None
+
+
+def _widen(receiver) -> None:
+    """A pipe of 1 MiB (Linux's limit for anyone) instead of 64 KiB: a dozen files' results."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(receiver.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
+    except (ImportError, AttributeError, OSError):
+        pass
+
+
+def _claim(claims, count: int) -> int | None:
+    with claims.get_lock():
+        claim = claims.value
+        if claim >= count:
+            return None
+        claims.value = claim + 1
+    return claim
+
+
+def _work_on_claims(todo, project: Project, claims, sender) -> None:
+    """A worker: compile the next unclaimed file until none is left; send each result as a pickle."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    compiler = FileCompiler(project)
+    with sender:
+        while (claim := _claim(claims, len(todo))) is not None:
+            _, data, rel, key = todo[claim]
+            try:
+                payload = pickle.dumps(compiler.compile(data, rel, key), protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception:  # a dlanki bug: the main process reports it, naming the file
+                payload = FAILED + traceback.format_exc().encode("utf-8", "replace")
+            sender.send_bytes(claim.to_bytes(8, "big") + payload)
+
+
+FAILED = b"dlanki worker failed\n"
+
+
+def _receive(receiver, todo) -> tuple[int, tuple] | None:
+    """(claim, (index, result, payload)) from a worker's pipe; None at its end."""
+    try:
+        message = receiver.recv_bytes()
+    except (EOFError, OSError):
+        return None
+    claim = int.from_bytes(message[:8], "big")
+    payload = message[8:]
+    if payload.startswith(FAILED):
+        raise RuntimeError(f"compiling {todo[claim][2]} failed in a worker process:\n{payload[len(FAILED):].decode()}")
+    return claim, (todo[claim][0], pickle.loads(payload), payload)
 
 
 class FileCompiler:
