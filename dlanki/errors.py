@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import NamedTuple
 
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -29,9 +30,11 @@ class ExitStatus(IntEnum):
     """Stopped with Ctrl+C: 128 + SIGINT, as shells report it."""
 
 
-@dataclass(frozen=True)
-class Loc:
-    """A place in a source file: path relative to the project root, 1-based line and column."""
+class Loc(NamedTuple):
+    """A place in a source file: path relative to the project root, 1-based line and column.
+
+    A named tuple, not a frozen dataclass: a 10,000-card file set makes 150,000 of them, and a tuple is
+    made (and pickled into the build cache) several times faster."""
 
     path: str
     line: int = 0

@@ -100,7 +100,7 @@ def _check_svg(data: bytes, loc: Loc) -> Iterator[Problem]:
         name = _local(element.tag).lower()
         if name in UNSAFE_ELEMENTS:
             yield Problem(loc, f"SVG contains a <{_local(element.tag)}> element", hint)
-        if name == "style" and CSS_URL.search(element.text or ""):
+        if name == "style" and _loads(element.text or ""):
             yield Problem(loc, "SVG stylesheet loads another resource (url(), @import)", hint)
         for attribute, value in element.attrib.items():
             local = _local(attribute).lower()
@@ -109,8 +109,14 @@ def _check_svg(data: bytes, loc: Loc) -> Iterator[Problem]:
             elif local == "href" or attribute == XLINK_HREF:
                 if not SAFE_HREF.match(value.strip()):
                     yield Problem(loc, f"SVG <{_local(element.tag)}> links to {value[:60]!r}", hint)
-            elif CSS_URL.search(value):
+            elif _loads(value):
                 yield Problem(loc, f"SVG <{_local(element.tag)}> attribute `{local}` loads another resource", hint)
+
+
+def _loads(css: str) -> bool:
+    """Does this CSS load something? Every form CSS_URL finds has a '(' or an '@': most values have neither,
+    and skipping the search for them halves the check of a deck's figures."""
+    return ("(" in css or "@" in css) and CSS_URL.search(css) is not None
 
 
 def _local(tag: str) -> str:

@@ -108,13 +108,18 @@ def _check_fields(card: Card) -> Iterator[Problem]:
         if key not in allowed:
             other = "text" if card.type == "cloze" else "front/back"
             yield Problem(field.loc, f"a {card.type} card has no `{key}` field", f"use {other}", card.id)
-        elif not INVISIBLE.sub("", field.text):
+        elif _blank(field.text):
             yield Problem(field.loc, f"`{key}` is empty", f"write the {key}, or remove the key", card.id)
         elif len(field.text) > MAX_FIELD_CHARS:
             yield Problem(field.loc, f"`{key}` is {len(field.text):,} characters long", f"keep a field under {MAX_FIELD_CHARS:,} characters: one fact a card", card.id)
     for key in REQUIRED_FIELDS[card.type]:
         if key not in card.fields:
             yield Problem(card.loc, f"{card.type} card has no `{key}`", f"add `{key}: |` with Markdown text", card.id)
+
+
+def _blank(text: str) -> bool:
+    """Does the text draw nothing? (A match stops at the first visible character.)"""
+    return not text or INVISIBLE.fullmatch(text) is not None
 
 
 def _check_tags(card: Card) -> Iterator[Problem]:
@@ -189,7 +194,7 @@ def _cloze_syntax(html: str, source: TextField, card_id: str) -> Iterator[Proble
             if open_at:
                 opener, start = open_at.pop()
                 body = html[start : token.start()].split("::", 1)[0]
-                if not INVISIBLE.sub("", re.sub(r"<[^>]*>", "", body)):
+                if _blank(re.sub(r"<[^>]*>", "", body)):
                     yield _cloze_problem(source, opener, f"empty deletion {opener}}}}}: Anki makes no card for it", card_id)
             continue
         opener, numbers = token.group(0), token.group(1)

@@ -18,12 +18,9 @@ from dlanki.errors import Loc, Problem
 
 # libyaml's parser is about ten times faster than PyYAML's pure-Python one and gives the same marks.
 _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-# The safe resolver's implicit tags by a scalar's first character (what Resolver.resolve looks up).
-_IMPLICIT = {
-    first: tuple(resolvers) + tuple(_BASE_LOADER.yaml_implicit_resolvers.get(None, ()))
-    for first, resolvers in _BASE_LOADER.yaml_implicit_resolvers.items()
-    if first is not None
-}
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+"""The plain scalars YAML's safe resolver reads as null: the only implicit type dlanki tells apart,
+because every other scalar is kept as the text written."""
 _DEFAULT_TAGS = {
     yaml.ScalarNode: _BASE_LOADER.DEFAULT_SCALAR_TAG,
     yaml.SequenceNode: _BASE_LOADER.DEFAULT_SEQUENCE_TAG,
@@ -34,15 +31,14 @@ _DEFAULT_TAGS = {
 class _LOADER(_BASE_LOADER):
     """The safe loader with the resolver's bookkeeping for path resolvers (a safe loader has none) left out.
 
-    The composer asks the resolver about every node; the stock method builds lists and walks empty
-    path tables each time, which cost as much as composing itself. Tags come out the same.
+    The composer asks the resolver about every node without an explicit tag; the stock method builds
+    lists and walks empty path tables each time, which cost as much as composing itself. Only null is
+    told apart: `yes`, `0755` and `45:00` are kept as written, so their implicit types would go unused.
     """
 
     def resolve(self, kind, value, implicit):
-        if kind is yaml.ScalarNode and implicit[0]:
-            for tag, regexp in _IMPLICIT.get(value[:1], ()):
-                if regexp.match(value):
-                    return tag
+        if kind is yaml.ScalarNode and implicit[0] and value in _NULLS:
+            return _NULL
         return _DEFAULT_TAGS[kind]
 
     def descend_resolver(self, current_node, current_index):
@@ -65,7 +61,7 @@ CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u
 differently from how it is stored: invisible in an editor, harmful in a terminal or a card."""
 
 
-@dataclass
+@dataclass(slots=True)
 class YValue:
     """A parsed value with its location: scalars as Python values, maps as dicts of YValue, lists of YValue."""
 
@@ -85,6 +81,10 @@ class YValue:
         if isinstance(self.value, list):
             return [v.plain for v in self.value]
         return self.value
+
+
+_NO_KEYS: dict[str, Loc] = {}
+"""The key locations of every value that is not a mapping (shared, never changed)."""
 
 
 def parse_yaml(text: str, path: str) -> tuple[YValue | None, list[Problem]]:
@@ -152,38 +152,44 @@ class _Converter:
         self._depth = 0
 
     def convert(self, node: yaml.Node) -> YValue:
-        loc = _loc(node, self.path)
+        mark = node.start_mark
+        loc = Loc(self.path, mark.line + 1, mark.column + 1)
         if id(node) in self._seen:  # only an alias makes the composer hand out a node twice
             self.aliased = True
-            return YValue(None, loc)
+            return YValue(None, loc, _NO_KEYS)
         self._seen.add(id(node))
         if self._depth >= MAX_DEPTH:
             self.problems.append(Problem(loc, f"nested more than {MAX_DEPTH} levels deep", "a card file is a mapping with a list of cards"))
-            return YValue(None, loc)
-        if node.tag not in SAFE_TAGS:
+            return YValue(None, loc, _NO_KEYS)
+        tag = node.tag
+        if tag not in SAFE_TAGS:
             self.problems.append(
-                Problem(loc, f"YAML tag {node.tag!r} is not allowed", "remove the tag; cards hold only plain text, lists and mappings")
+                Problem(loc, f"YAML tag {tag!r} is not allowed", "remove the tag; cards hold only plain text, lists and mappings")
             )
-            return YValue(None, loc)
-        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            return YValue(None, loc, _NO_KEYS)
+        kind = node.id
+        if kind != "scalar":
             self._depth += 1
             try:
-                if isinstance(node, yaml.MappingNode):
+                if kind == "mapping":
                     return self._mapping(node, loc)
-                return YValue([self.convert(item) for item in node.value], loc)
+                return YValue([self.convert(item) for item in node.value], loc, _NO_KEYS)
             finally:
                 self._depth -= 1
         # The text as written (`yes`, `0755` and `45:00` stay text); only an empty or null value is None.
-        value = None if node.tag == _NULL and node.style is None else node.value
-        escaped = CONTROL.search(value) if value else None
+        style = node.style
+        value = None if tag == _NULL and style is None else node.value
+        # parse_yaml searched the file for raw control characters: only a double-quoted scalar's escapes
+        # (`"\x07"`) can make new ones.
+        escaped = CONTROL.search(value) if style == '"' and value else None
         if escaped:
             self.problems.append(Problem(loc, f"control character {_describe(escaped.group())} in this text", CONTROL_HINT))
-            return YValue(None, loc)
-        block = node.style in ("|", ">")
-        indent = self._block_indent(node) if block else 0
-        if node.style in ("'", '"'):
+            return YValue(None, loc, _NO_KEYS)
+        if style == "|" or style == ">":
+            return YValue(value, loc, _NO_KEYS, True, self._block_indent(node))
+        if style == "'" or style == '"':
             loc = Loc(loc.path, loc.line, loc.col + 1)  # point at the text, not at its opening quote
-        return YValue(value, loc, block=block, indent=indent)
+        return YValue(value, loc, _NO_KEYS)
 
     def _mapping(self, node: yaml.MappingNode, loc: Loc) -> YValue:
         result: dict[str, YValue] = {}
