@@ -174,10 +174,10 @@ def bench_shipped(runs: int) -> list[str]:
         first_tree = tree_peak(DLANKI + ["--frozen"], copy, new_machine(copy / "user-cache-tree"))
         shutil.rmtree(copy / "build")
         cold_tree = tree_peak(DLANKI + ["--frozen"], copy)
-        cards = sum(path.read_text(encoding="utf-8").count("\n  - id:") for path in (copy / "cards").glob("*.yaml"))
+        notes = sum(path.read_text(encoding="utf-8").count("\n  - id:") for path in (copy / "cards").glob("*.yaml"))
     return [
-        row(f"dlanki, shipped deck ({cards} cards), first build on this machine (MathJax proves every formula)", median(first), first_tree),
-        row(f"dlanki, shipped deck ({cards} cards), cold (no build/; formulas proven before)", median(cold), cold_tree),
+        row(f"dlanki, shipped deck ({notes} notes), first build on this machine (MathJax proves every formula)", median(first), first_tree),
+        row(f"dlanki, shipped deck ({notes} notes), cold (no build/; formulas proven before)", median(cold), cold_tree),
     ]
 
 

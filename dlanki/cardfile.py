@@ -135,7 +135,9 @@ def _compile_shared(todo: list[tuple[int, bytes, str, str]], project: Project, p
     compiler = FileCompiler(project)
     while (claim := _claim(claims, len(todo))) is not None:
         index, data, rel, key = todo[claim]
-        yield index, compiler.compile(data, rel, key), None
+        result = compiler.compile(data, rel, key)
+        # Pickled for the build cache now, while the workers still compile, not alone at the end.
+        yield index, result, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL) if key else None
         done.add(claim)
         for receiver in receivers:
             while receiver.poll() and (got := _receive(receiver, todo)) is not None:
