@@ -183,7 +183,7 @@ def _work_on_claims(todo, project: Project, claims, sender) -> None:
             _, data, rel, key = todo[claim]
             try:
                 payload = pickle.dumps(compiler.compile(data, rel, key), protocol=pickle.HIGHEST_PROTOCOL)
-            except Exception:  # a dlanki bug: the main process reports it, naming the file
+            except Exception:  # noqa: BLE001 - any bug here is reported by the main process, naming the file
                 payload = FAILED + traceback.format_exc().encode("utf-8", "replace")
             sender.send_bytes(claim.to_bytes(8, "big") + payload)
 

@@ -6,13 +6,13 @@ side is checked too, because a deletion inside a formula changes the TeX MathJax
 streamed to Node while Python renders the rest, on up to two processes (mathjax_workers.py).
 
 MathJax also measures each formula from its font metrics, so a formula wider than a phone screen is
-a warning: MathJax never breaks a line, so such a formula is cut off or scrolls sideways.
+a warning: MathJax never breaks a line, so such a formula is cut off or scrolls sideways. Most formulas
+are proven to fit by a cheap upper bound of their width and need no measuring (mathjax_check.js).
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 import shutil
 from dataclasses import dataclass
 from importlib import resources
@@ -36,19 +36,6 @@ PHONE_FORMULA_EM = 14.4
 the preview at 360 px: the card's text is 18 px, MathJax scales its fonts to the text's x-height
 (22.6 px per em), and a card side is 326 px wide inside the margins. MathJax's widths computed here
 agree with Chromium's to 0.1 em (tests/test_preview.py checks the deck at 360 px)."""
-# What can make a few characters of TeX wide: explicit space and rules, any length (`20em`), bigger sizes.
-_WIDENS = re.compile(
-    r"\\(hspace|hskip|mskip|kern|mkern|mspace|qquad|quad|phantom|hphantom|makebox|rule|Huge|huge|LARGE|Large)(?![A-Za-z])"
-    r"|\d\s*(em|ex|pt|px|mu|cm|mm|in|pc|bp)(?![A-Za-z])"
-)
-
-
-def may_be_wide(tex: str) -> bool:
-    """Could this formula be wider than a phone? No glyph is wider than ~1.1em per source character, so
-    a short formula that sets no length, space or bigger size cannot be, and needs no measuring."""
-    return len(tex) > PHONE_FORMULA_EM * 0.9 or bool(_WIDENS.search(tex))
-
-
 @dataclass(frozen=True)
 class FormulaReport:
     """How many formulas were proven to render, and by what: for the command line to say."""
@@ -69,7 +56,8 @@ def mathjax_identity() -> str:
     if mathjax is None or shutil.which("node") is None:
         return ""
     script = resources.files("dlanki").joinpath("mathjax_check.js").read_bytes()
-    return f"MathJax {VERSION} at {mathjax}, check {hashlib.sha256(script).hexdigest()[:16]}"
+    # A width that fits may be an upper bound that only proves it fits this limit.
+    return f"MathJax {VERSION} at {mathjax}, check {hashlib.sha256(script).hexdigest()[:16]}, fits {PHONE_FORMULA_EM}em"
 
 
 MISSING = object()
@@ -80,15 +68,15 @@ class FormulaChecker:
 
     def __init__(self, known_ok: dict[str, float | None] | None = None):
         self.known_ok = known_ok if known_ok is not None else {}
-        """`display|tex` of formulas already proven to render → their width in em (None: short, not
-        measured); updated with this run's successes."""
+        """`display|tex` of formulas already proven to render → their width in em, or an upper bound of
+        it when that fits the phone; updated with this run's successes."""
         mathjax = find_mathjax()
         node = shutil.which("node")
         self.mathjax, self.node = mathjax, node
         self.available = mathjax is not None and node is not None
         """MathJax can run: without it no formula is checked, and no earlier verdict is used either, so
         a warm cache reports exactly what a cold one does."""
-        self._workers = MathJaxWorkers(node, mathjax, may_be_wide) if self.available else None
+        self._workers = MathJaxWorkers(node, mathjax, PHONE_FORMULA_EM) if self.available else None
         self._verdicts: dict[tuple[str, bool], tuple[str | None, float | None] | None] = {}
         """Every formula side seen → (error, width), or None while MathJax has not answered."""
         self._variants: dict[str, list[str]] = {}
@@ -104,8 +92,7 @@ class FormulaChecker:
             if key in self._verdicts:
                 continue
             width = self.known_ok.get(_cache_key(key), MISSING)
-            # A verdict of "too short to measure" stands only while may_be_wide still agrees.
-            if width is not MISSING and (width is not None or not may_be_wide(tex)):
+            if width is not MISSING:
                 self._verdicts[key] = (None, width)
                 continue
             self._verdicts[key] = None

@@ -30,15 +30,18 @@ Key = tuple[str, bool]
 
 
 class MathJaxWorkers:
-    def __init__(self, node: str, mathjax: Path, measure) -> None:
+    def __init__(self, node: str, mathjax: Path, fits: float) -> None:
         self._command = [node, "", str(mathjax)]
-        self._measure = measure
+        self._fits = fits
+        """Widths up to this many em need no measuring, only a bound (mathjax_check.js)."""
         self._queue: collections.deque[Key] = collections.deque()
         self._ready = threading.Condition()
         self._closed = False
         self._workers: list[_Worker] = []
         self.verdicts: dict[Key, tuple[str | None, float | None]] = {}
-        """Each answered formula → (error message or None, width in em or None)."""
+        """Each answered formula → (error message or None, width in em (or a bound that fits) or None)."""
+        self.measured = 0
+        """How many answers needed measuring (their bound did not prove they fit)."""
         self.failures: list[str] = []
         self.sent = 0
         self.started_at = 0.0
@@ -60,7 +63,7 @@ class MathJaxWorkers:
             self._closed = True
             self._ready.notify_all()
         for worker in self._workers:
-            worker.join(self.verdicts, self.failures)
+            self.measured += worker.join(self.verdicts, self.failures)
         self.finished_at = time.perf_counter()
         if self._workers:
             self._script.__exit__(None, None, None)
@@ -69,7 +72,7 @@ class MathJaxWorkers:
         if not self._workers:
             self.started_at = time.perf_counter()
             self._command[1] = str(self._script.__enter__())
-        self._workers.append(_Worker(self._command, self._next, self._measure))
+        self._workers.append(_Worker(self._command, self._next, self._fits))
 
     def _next(self) -> Key | None:
         """The next formula to send, waiting for one; None once finish() was called and none is left."""
@@ -82,7 +85,7 @@ class MathJaxWorkers:
 class _Worker:
     """One Node process with a writer thread (feeds it) and a reader thread (collects its answers)."""
 
-    def __init__(self, command: list[str], next_key, measure) -> None:
+    def __init__(self, command: list[str], next_key, fits: float) -> None:
         self.process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8"
         )
@@ -92,7 +95,7 @@ class _Worker:
         self.ended = False
         """Node closed its output (finished, or died: then the writer must not wait for a free slot)."""
         self._next = next_key
-        self._measure = measure
+        self._fits = fits
         self.writer = threading.Thread(target=self._write, daemon=True)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.writer.start()
@@ -107,7 +110,7 @@ class _Worker:
                 if key is None:
                     break
                 self.sent.append(key)
-                stdin.write(json.dumps({"tex": key[0], "display": key[1], "measure": self._measure(key[0])}) + "\n")
+                stdin.write(json.dumps({"tex": key[0], "display": key[1], "fits": self._fits}) + "\n")
                 stdin.flush()
         except (BrokenPipeError, OSError):
             pass  # Node died; join() reports it
@@ -124,7 +127,8 @@ class _Worker:
         self.ended = True
         self.slots.release()  # a writer waiting for a slot would wait forever: Node answers no more
 
-    def join(self, verdicts: dict, failures: list[str]) -> None:
+    def join(self, verdicts: dict, failures: list[str]) -> int:
+        """Add this process's verdicts; return how many of them it measured."""
         self.writer.join()
         self.reader.join()
         stderr = self.process.stderr.read()
@@ -132,6 +136,9 @@ class _Worker:
         if code != 0 or self.sent:
             errors = [line.strip() for line in stderr.splitlines() if re.match(r"\s*\w*Error: ", line)]
             failures.append((errors[0] if errors else stderr.strip()[-300:]) or f"node exited with status {code}")
+        measured = 0
         for key, line in self.answers:
             answer = json.loads(line)
             verdicts[key] = (answer["error"], answer["width"])
+            measured += bool(answer.get("measured"))
+        return measured

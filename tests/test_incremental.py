@@ -295,22 +295,6 @@ def test_a_damaged_verdict_store_is_ignored(tmp_path: Path, own_user_cache):
         assert proven(root, FIRST) == (sides, first)
 
 
-def test_a_formula_not_measured_before_is_measured_when_it_may_be_wide(tmp_path: Path, own_user_cache):
-    """A verdict of "too short to measure" (from a dlanki that measured less) does not hide a wide formula."""
-    from dlanki import verdicts
-
-    needs_node()
-    root = write_project(tmp_path / "p", {**MINIMAL, "cards/03-extra.yaml": WARNED})
-    _, first = proven(root, FIRST)
-    (store,) = (own_user_cache / "dlanki" / "formulas").iterdir()
-    known = verdicts.load_verdicts(store.stem)
-    assert any(width is not None and width > 14.4 for width in known.values())
-    verdicts.save_verdicts(store.stem, {key: None for key in known})
-    shutil.rmtree(root / "build")
-    checked, again = proven(root, FIRST)
-    assert again == first and checked > 0
-
-
 def needs_node() -> None:
     if shutil.which("node") is None:
         pytest.skip("needs Node.js")
