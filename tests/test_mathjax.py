@@ -99,17 +99,18 @@ def test_the_width_bound_is_never_below_the_measured_width():
     formulas made to be wide, inline and displayed."""
     import json
     import subprocess
-    import sys
     from importlib import resources
 
     from conftest import REPO
 
+    from dlanki.build import check
+    from dlanki.mathspans import cloze_variants
+
     if shutil.which("node") is None:
         pytest.skip("Node.js is not installed")
-    sys.path.insert(0, str(REPO / "bench"))
-    from bench_mathjax import formula_sides
-
-    sides = formula_sides(REPO) + [(tex, display) for tex in WIDE_MAKERS for display in (False, True)]
+    # Every side MathJax receives: each formula's answer side and each cloze question side.
+    deck = {(tex, f.display) for item in check(REPO).rendered for f in item.formulas for tex in cloze_variants(f.anki_tex)}
+    sides = sorted(deck) + [(tex, display) for tex in WIDE_MAKERS for display in (False, True)]
     script = resources.files("dlanki").joinpath("mathjax_check.js")
     lines = "".join(json.dumps({"tex": tex, "display": display, "fits": 14.4, "both": True}) + "\n" for tex, display in sides)
     done = subprocess.run(["node", str(script), str(mathjax.BUNDLED)], input=lines, capture_output=True, text=True, check=True)
