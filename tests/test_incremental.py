@@ -339,3 +339,47 @@ def test_a_mathjax_that_fails_to_start_is_an_error_not_a_hang(tmp_path: Path, mo
     failed = outcome(root, FIRST)
     assert failed[0] == "failed" and any("MathJax check failed: Error: broken on purpose" in p for p in failed[1])
     assert not (root / "build").exists()
+
+
+@pytest.fixture
+def shared_out(monkeypatch):
+    """Compile the files in this process and a forked worker, the worker doing what `in_worker` says
+    (the main process is slowed down so the worker surely takes a file)."""
+    import os
+    import time
+
+    parent = os.getpid()
+    original = cardfile.FileCompiler.compile
+    behaviour = {}
+
+    def compile(self, data, rel, key):
+        if os.getpid() == parent:
+            time.sleep(0.3)
+        elif "in_worker" in behaviour:
+            behaviour["in_worker"]()
+        return original(self, data, rel, key)
+
+    monkeypatch.setattr(cardfile.FileCompiler, "compile", compile)
+    monkeypatch.setattr(cardfile, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(cardfile.os, "cpu_count", lambda: 2)
+    return behaviour
+
+
+def test_a_worker_that_dies_leaves_its_files_to_the_main_process(tmp_path: Path, shared_out):
+    import os
+
+    serial = write_project(tmp_path / "serial", {**MINIMAL, "cards/03-extra.yaml": WARNED})
+    shared = cold_twin(serial, tmp_path / "shared")
+    expected = outcome(serial, FIRST)
+    shared_out["in_worker"] = lambda: os._exit(9)  # killed, out of memory: no word to anyone
+    assert outcome(shared, FIRST) == expected
+
+
+def test_a_bug_in_a_worker_is_reported_with_the_file_it_was_on(tmp_path: Path, shared_out):
+    def bug():
+        raise ZeroDivisionError("a bug")
+
+    root = write_project(tmp_path / "p", MINIMAL)
+    shared_out["in_worker"] = bug
+    with pytest.raises(RuntimeError, match=r"compiling cards/0\d-\w+\.yaml failed in a worker process:(.|\n)*ZeroDivisionError: a bug"):
+        build(root, now=FIRST)
