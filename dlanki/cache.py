@@ -33,7 +33,8 @@ from dlanki.verdicts import load_verdicts, save_verdicts
 @dataclass
 class BuildCache:
     formulas_ok: dict[str, float | None] = field(default_factory=dict)
-    """`display|tex` of formulas MathJax parsed without error → their width in em (None: not measured)."""
+    """`display|tex` of formulas MathJax parsed without error → their width in em, or an upper bound of it
+    that fits the phone (verdicts.py keeps them per user)."""
     files: FileStore | None = None
     """Each card file's result; None: nothing is cached."""
     formulas_key: str = ""

@@ -16,7 +16,7 @@ from pathlib import Path
 from dlanki.cachekey import key_path, seal, unseal
 
 Verdicts = dict[str, float | None]
-"""`display|tex` → width in em, or None when the formula is too short to need measuring."""
+"""`display|tex` → width in em, or an upper bound of it that fits the phone (mathjax_check.js)."""
 
 
 def store_path(identity: str) -> Path:
