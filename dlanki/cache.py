@@ -101,6 +101,7 @@ def save_cache(project: Project, cache: BuildCache) -> None:
     if cache.formulas_key and len(cache.formulas_ok) != cache.formulas_saved:
         save_verdicts(cache.formulas_key, cache.formulas_ok)
         cache.formulas_saved = len(cache.formulas_ok)
+    (folder / "formulas.json").unlink(missing_ok=True)  # where dlanki kept them before verdicts.py
     if cache.media is not None and cache.media_changed:
         _save_media(folder / "media.json", cache.media)
         cache.media_changed = False
