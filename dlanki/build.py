@@ -18,7 +18,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dlanki import ledger as ledgers
-from dlanki.cache import BuildCache, checked_media, load_cache, media_digest, refresh, save_cache
+from dlanki.alongside import Alongside
+from dlanki.cache import BuildCache, checked_media, load_cache, media_digest, media_is_known, refresh, save_cache
 from dlanki.cardfile import FileResult, compile_files, with_media
 from dlanki.errors import BuildFailed, Loc, Problem, sort_problems
 from dlanki.guards import check_against_ledger
@@ -131,6 +132,9 @@ def check(root: Path, cache: BuildCache | None = None, progress: Progress | None
         refresh(cache, project)
     paths, path_problems = card_files(project)
     problems += path_problems
+    media = media_digest(project.media_dir)
+    # media/ is checked (if it changed) in a process of its own while the card files compile.
+    media_check = None if media_is_known(cache, media) else Alongside(lambda: list(check_media(project.media_dir, project.root)))
     formulas = FormulaChecker(cache.formulas_ok)
     files = compile_files(paths, project, cache.files, formulas, progress)
     problems += formulas.finish()
@@ -148,8 +152,7 @@ def check(root: Path, cache: BuildCache | None = None, progress: Progress | None
     deck, rendered, digests = _join(project, files)
     problems += check_unique_ids(deck.cards)
     problems += check_images(rendered, project.media_dir)
-    media = media_digest(project.media_dir)
-    problems += checked_media(cache, media, lambda: check_media(project.media_dir, project.root))
+    problems += checked_media(cache, media, media_check.result if media_check else list)
     ledger, ledger_problems = ledgers.read_ledger(project.ledger_path)
     problems += ledger_problems
     ledger_text = project.ledger_path.read_text(encoding="utf-8", errors="replace") if project.ledger_path.exists() else ""

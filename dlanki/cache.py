@@ -131,9 +131,14 @@ def media_digest(media_dir: Path) -> str:
     return digest.hexdigest()
 
 
+def media_is_known(cache: BuildCache, digest: str) -> bool:
+    """Were the problems of media/ with this digest found by an earlier run?"""
+    return cache.media is not None and cache.media[0] == digest
+
+
 def checked_media(cache: BuildCache, digest: str, check: Callable[[], Iterable[Problem]]) -> list[Problem]:
     """check() of media/, or its problems from the last run if nothing in media/ changed since."""
-    if cache.media is not None and cache.media[0] == digest:
+    if media_is_known(cache, digest):
         return list(cache.media[1])
     problems = list(check())
     cache.media = (digest, problems)

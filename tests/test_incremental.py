@@ -383,3 +383,28 @@ def test_a_bug_in_a_worker_is_reported_with_the_file_it_was_on(tmp_path: Path, s
     shared_out["in_worker"] = bug
     with pytest.raises(RuntimeError, match=r"compiling cards/0\d-\w+\.yaml failed in a worker process:(.|\n)*ZeroDivisionError: a bug"):
         build(root, now=FIRST)
+
+
+def test_the_media_check_reports_the_same_if_its_process_dies(tmp_path: Path, monkeypatch):
+    """media/ is checked in a process of its own (alongside.py); if that process dies, this one checks."""
+    import os
+
+    from dlanki import build as builds
+
+    hostile = {"media/evil.svg": '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>\n'}
+    expected = check(write_project(tmp_path / "p", {**MINIMAL, **hostile})).problems
+    assert any("<script> element" in p.message for p in expected)
+    parent = os.getpid()
+    original = builds.check_media
+
+    def dies_in_its_process(media_dir, root):
+        if os.getpid() != parent:
+            (tmp_path / "died").touch()
+            os._exit(9)
+        return original(media_dir, root)
+
+    monkeypatch.setattr(builds, "check_media", dies_in_its_process)
+    problems = check(write_project(tmp_path / "q", {**MINIMAL, **hostile})).problems
+    if not (tmp_path / "died").exists():
+        pytest.skip("another thread runs in this test process, so nothing was forked")
+    assert problems == expected
