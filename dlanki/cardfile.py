@@ -97,17 +97,18 @@ MAX_PROCESSES = 4
 def _compile(todo: list[tuple[int, bytes, str, str]], project: Project):
     """(index, result, its pickle or None) for each file to compile, in any order."""
     processes = min(os.cpu_count() or 1, MAX_PROCESSES, len(todo))
-    if processes < 2 or sum(len(data) for _, data, _, _ in todo) < PARALLEL_BYTES:
+    # Forking is only safe while this process has no other thread (the MathJax workers start on the first
+    # formula, after this; `dlanki serve` has its server's); elsewhere than Linux a worker starts a new
+    # interpreter, which still pays off for this much work.
+    linux = sys.platform == "linux"
+    if processes < 2 or sum(len(data) for _, data, _, _ in todo) < PARALLEL_BYTES or (linux and threading.active_count() > 1):
         compiler = FileCompiler(project)
         for index, data, rel, key in todo:
             yield index, compiler.compile(data, rel, key), None
-    elif sys.platform == "linux" and threading.active_count() == 1:
-        # Forking is only safe while this process has no other thread (the MathJax workers start on the
-        # first formula, after this).
+    elif linux:
         yield from _compile_shared(todo, project, processes)
     else:
-        # Elsewhere a worker starts a new interpreter, which still pays off for this much work.
-        with multiprocessing.Pool(processes, _start_worker, (project,)) as pool:
+        with multiprocessing.get_context("spawn").Pool(processes, _start_worker, (project,)) as pool:
             for index, payload in pool.imap_unordered(_compile_in_worker, todo, max(1, len(todo) // (processes * 4))):
                 yield index, pickle.loads(payload), payload
 

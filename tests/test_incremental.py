@@ -314,13 +314,16 @@ def test_check_writes_no_cache(tmp_path: Path):
     assert not (root / "build").exists()
 
 
-def test_files_compiled_in_worker_processes_give_the_same_build(tmp_path: Path, monkeypatch):
-    """Enough changed files go to a process pool; what comes back (and is cached) is the same."""
+@pytest.mark.parametrize("platform", ["linux", "darwin"])
+def test_files_compiled_in_worker_processes_give_the_same_build(platform, tmp_path: Path, monkeypatch):
+    """Enough changed files are shared out to forked workers (Linux) or a pool of new interpreters (macOS,
+    Windows); what comes back (and is cached) is the same."""
     serial = write_project(tmp_path / "serial", {**MINIMAL, "cards/03-extra.yaml": WARNED})
     parallel = cold_twin(serial, tmp_path / "parallel")
     expected = outcome(serial, FIRST)
     monkeypatch.setattr(cardfile, "PARALLEL_BYTES", 0)
     monkeypatch.setattr(cardfile.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(cardfile.sys, "platform", platform)
     assert outcome(parallel, FIRST) == expected
     assert outcome(parallel, SECOND) == expected  # from the entries the workers made
 
