@@ -19,7 +19,7 @@ from pathlib import Path
 
 from dlanki import ledger as ledgers
 from dlanki.alongside import Alongside
-from dlanki.cache import BuildCache, checked_media, load_cache, media_digest, media_is_known, refresh, save_cache
+from dlanki.cache import BuildCache, checked_media, load_cache, media_digest, media_is_known, refresh, save_cache, save_formulas
 from dlanki.cardfile import FileResult, compile_files, with_media
 from dlanki.errors import BuildFailed, Loc, Problem, sort_problems
 from dlanki.guards import check_against_ledger
@@ -124,9 +124,10 @@ def without_cyclic_gc(function):
 
 @without_cyclic_gc
 def check(root: Path, cache: BuildCache | None = None, progress: Progress | None = None) -> CheckResult:
-    """Load, validate and render everything; write nothing."""
+    """Load, validate and render everything; write nothing in the project."""
     project, problems = load_project(root)
-    if cache is None:
+    standalone = cache is None
+    if standalone:
         cache = load_cache(project)
     else:
         refresh(cache, project)
@@ -138,6 +139,8 @@ def check(root: Path, cache: BuildCache | None = None, progress: Progress | None
     formulas = FormulaChecker(cache.formulas_ok)
     files = compile_files(paths, project, cache.files, formulas, progress)
     problems += formulas.finish()
+    if standalone:  # `dlanki check`: what it proved is not proved again (a caller with a cache saves it all)
+        save_formulas(cache)
     for result in files:
         if result.formula_problems is None:
             verdicts = formulas.problems_for(result.formula_uses())

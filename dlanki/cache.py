@@ -95,12 +95,17 @@ def refresh(cache: BuildCache, project: Project) -> None:
         cache.files.environment = environment(project, mathjax).encode()
 
 
-def save_cache(project: Project, cache: BuildCache) -> None:
-    folder = cache_dir(project.build_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+def save_formulas(cache: BuildCache) -> None:
+    """Add the formulas this run proved to the user's store (verdicts.py); nothing is written in a project."""
     if cache.formulas_key and len(cache.formulas_ok) != cache.formulas_saved:
         save_verdicts(cache.formulas_key, cache.formulas_ok)
         cache.formulas_saved = len(cache.formulas_ok)
+
+
+def save_cache(project: Project, cache: BuildCache) -> None:
+    folder = cache_dir(project.build_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    save_formulas(cache)
     (folder / "formulas.json").unlink(missing_ok=True)  # where dlanki kept them before verdicts.py
     if cache.media is not None and cache.media_changed:
         _save_media(folder / "media.json", cache.media)

@@ -266,6 +266,17 @@ def test_a_formula_is_proven_once_per_machine_in_every_checkout(tmp_path: Path, 
     assert any("too wide" in warning for warning in first[1])
 
 
+def test_dlanki_check_remembers_what_it_proved_and_writes_nothing_in_the_project(tmp_path: Path, own_user_cache):
+    """The pre-commit hook runs `dlanki check` on every commit: only the first proves the formulas."""
+    needs_node()
+    root = write_project(tmp_path / "p", {**MINIMAL, "cards/03-extra.yaml": WARNED})
+    first = check(root)
+    again = check(root)
+    assert first.formulas_checked[0] > 0 and again.formulas_checked[0] == 0
+    assert [str(p) for p in again.problems] == [str(p) for p in first.problems]
+    assert not (root / "build").exists()
+
+
 def test_another_users_verdicts_are_not_trusted(tmp_path: Path, own_user_cache, monkeypatch):
     """The verdicts are sealed with the user's key: a store copied from elsewhere is proven again."""
     from dlanki.cachekey import cache_key
