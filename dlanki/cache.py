@@ -40,7 +40,8 @@ class BuildCache:
     formulas_key: str = ""
     """Which MathJax proved them (mathcheck.mathjax_identity, digested)."""
     formulas_saved: int = -1
-    """How many verdicts the store held when loaded: it is written only when a build proved new ones."""
+    """How many verdicts the store held when loaded (-1: not loaded yet): it is written only when a run
+    proved new ones."""
     media: tuple[str, list[Problem]] | None = None
     """The digest of media/ (media_digest) and the problems found in it."""
     media_changed: bool = False
