@@ -152,8 +152,7 @@ class _Converter:
         self._depth = 0
 
     def convert(self, node: yaml.Node) -> YValue:
-        mark = node.start_mark
-        loc = Loc(self.path, mark.line + 1, mark.column + 1)
+        loc = _loc(node, self.path)
         if id(node) in self._seen:  # only an alias makes the composer hand out a node twice
             self.aliased = True
             return YValue(None, loc, _NO_KEYS)
