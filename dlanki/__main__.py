@@ -1,4 +1,4 @@
-from dlanki.cli import cli
+from dlanki.cli import main
 
 if __name__ == "__main__":
-    cli(prog_name="dlanki")
+    main()

@@ -121,19 +121,20 @@ def _compile_shared(todo: list[tuple[int, bytes, str, str]], project: Project, p
     so all finish together. Between its own files this process empties the pipes, which are made large
     enough that a worker never waits on a full one.
     """
+    # Made before forking, so the workers inherit Markdown, the sanitiser and genanki already imported.
+    compiler = FileCompiler(project)
     context = multiprocessing.get_context("fork")
     claims = context.Value("q", 0)
     workers, receivers = [], []
     for _ in range(processes - 1):
         receiver, sender = context.Pipe(duplex=False)
         _widen(receiver)
-        worker = context.Process(target=_work_on_claims, args=(todo, project, claims, sender), daemon=True)
+        worker = context.Process(target=_work_on_claims, args=(todo, compiler, claims, sender), daemon=True)
         worker.start()
         sender.close()
         workers.append(worker)
         receivers.append(receiver)
     done: set[int] = set()
-    compiler = FileCompiler(project)
     while (claim := _claim(claims, len(todo))) is not None:
         index, data, rel, key = todo[claim]
         result = compiler.compile(data, rel, key)
@@ -175,10 +176,9 @@ def _claim(claims, count: int) -> int | None:
     return claim
 
 
-def _work_on_claims(todo, project: Project, claims, sender) -> None:
+def _work_on_claims(todo, compiler: FileCompiler, claims, sender) -> None:
     """A worker: compile the next unclaimed file until none is left; send each result as a pickle."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
-    compiler = FileCompiler(project)
     with sender:
         while (claim := _claim(claims, len(todo))) is not None:
             _, data, rel, key = todo[claim]
@@ -214,6 +214,8 @@ class FileCompiler:
         self.project = project
         self.renderer = Renderer(project.sources)
         self.types = note_types(project)
+        for note_type in self.types.values():  # genanki's card rules, worked out once (and before any fork)
+            _CARD_RULES.setdefault(note_type, _card_rule(note_type))
 
     def compile(self, data: bytes, rel: str, key: str) -> FileResult:
         result = load_and_check(data, rel, key, self.project)

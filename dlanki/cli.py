@@ -97,6 +97,7 @@ def build_command(root: Path, tags, decks, output, frozen: bool, strict: bool, f
     if result.changed:
         console.say(f"{len(result.changed)} note(s) new or changed since the last build; dlanki.lock updated: commit it")
     console.detail(f"built in {time.monotonic() - started:.1f} s")
+    console.done()
 
 
 @cli.command(name="check")
@@ -116,6 +117,7 @@ def check_command(root: Path, strict: bool, fmt: str) -> None:
     formulas = result.formulas
     proven = f", {formulas.verified} of {formulas.formulas} formulas render" if formulas and formulas.formulas else ""
     console.say(f"ok: {len(result.deck.cards)} notes checked{proven}, {len(result.warnings)} warning(s)", err=fmt != "text")
+    console.done()
 
 
 def _formulas(result: CheckResult) -> None:
@@ -190,7 +192,11 @@ def preview_command(root: Path, output: Path | None) -> None:
 @console.verbosity_options
 def serve_command(root: Path, address: str) -> None:
     """Preview the deck in a browser, rebuilt and reloaded whenever a card file or figure is saved."""
+    import gc
+
     from dlanki.serve import DeckServer
+
+    gc.enable()  # the program turned it off (console.main); a server runs for hours
 
     host, _, port = address.rpartition(":")
     if not host or not port.isdigit() or int(port) > 65535:
@@ -265,3 +271,8 @@ def changes_command(root: Path, revision: str | None, apkg: Path | None, fmt: st
     else:
         click.echo(format_markdown(changes, result.project.package), nl=False)
     _source_errors(result)
+
+
+def main() -> None:
+    """The `dlanki` program (pyproject's script, `python -m dlanki`)."""
+    console.main(cli)

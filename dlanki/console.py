@@ -7,6 +7,7 @@ what ran and how long it took, and the traceback of an internal error.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import traceback
@@ -92,6 +93,33 @@ def in_context(ctx: click.Context, function, *args) -> None:
         function(*args)
     finally:
         click.globals.pop_context()
+
+
+_EXIT_WHEN_DONE = False
+"""Set by the `dlanki` program (main), never when a test invokes the commands in its own process."""
+
+
+def main(command: click.Group) -> None:
+    """Run the command line as the `dlanki` program: it may end the process itself (done).
+
+    Python's cycle collector stays off: a command runs once and ends, and its objects (a dozen per card)
+    hold no cycles to find. Left on, it would scan them all once a build is over (0.08 s at 10,000 notes).
+    `dlanki serve`, which runs until stopped, turns it back on."""
+    global _EXIT_WHEN_DONE
+    _EXIT_WHEN_DONE = True
+    gc.disable()
+    command(prog_name="dlanki")
+
+
+def done() -> None:
+    """A command finished and printed everything. As a program, end the process now: after a build of
+    10,000 notes, freeing its objects one by one and tearing the interpreter down take a tenth of a
+    second, while the system takes the memory back at once. Every file is written and closed by now,
+    and every child process joined."""
+    if _EXIT_WHEN_DONE:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(ExitStatus.OK)
 
 
 def fail(message: str, status: ExitStatus = ExitStatus.BAD_INPUT) -> NoReturn:

@@ -133,3 +133,22 @@ def test_coloured_problems_read_exactly_as_plain_ones(make_project):
     hostile = Problem(Loc("cards/x.yaml", 3, 5), "unknown key 'a\x1b[2Jb'", "hint\x07", "id\u202e")
     assert ANSI.sub("", console.styled(hostile)) == str(hostile)
     assert "\x1b[2J" not in console.styled(hostile) and "\\x1b[2J" in str(hostile)
+
+
+def test_the_program_says_everything_before_it_ends_itself(project: Path):
+    """`dlanki build` and `check` end the process as soon as they are done (console.done): what they
+    printed still reaches a pipe, the package is whole, and the exit status is 0."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    built = subprocess.run(
+        [sys.executable, "-m", "dlanki", "build", "-v", "-p", str(project)], capture_output=True, text=True, env=env
+    )
+    assert built.returncode == ExitStatus.OK, built.stderr
+    assert re.search(r"^wrote \S+\.apkg: \d+ notes, \d+ cards", built.stdout, re.M), built.stdout
+    assert built.stdout.rstrip().endswith("dlanki.lock updated: commit it")
+    assert re.search(r"^built in \d+\.\d s$", built.stderr, re.M), built.stderr
+    import zipfile
+
+    with zipfile.ZipFile(next((project / "build").glob("*.apkg"))) as package:
+        assert package.testzip() is None
+    checked = subprocess.run([sys.executable, "-m", "dlanki", "check", "-p", str(project)], capture_output=True, text=True, env=env)
+    assert checked.returncode == ExitStatus.OK and re.search(r"^ok: \d+ notes checked", checked.stdout, re.M), checked
