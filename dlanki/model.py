@@ -76,7 +76,8 @@ class Card:
     type: str
     """"basic" or "cloze"."""
     fields: dict[str, TextField]
-    """Markdown fields by source key: front/back/extra or text/extra."""
+    """Markdown fields by source key: front/back/extra or text/extra. Emptied once the card is rendered
+    (cardfile.FileCompiler): what comes after reads the RenderedCard."""
     tags: tuple[str, ...]
     deck: str
     sources: tuple[str, ...]
