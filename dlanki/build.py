@@ -14,6 +14,7 @@ import sqlite3
 import time
 import zlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -190,6 +191,14 @@ def check_cached(root: Path, progress: Progress | None = None) -> CheckResult:
     return result
 
 
+def _save_file_results(cache: BuildCache) -> None:
+    if cache.files is not None:
+        try:
+            cache.files.save()
+        except OSError:
+            pass
+
+
 def _save_cache(project: Project, cache: BuildCache) -> None:
     """Keep what this run computed; a cache that cannot be written only costs time next run."""
     try:
@@ -245,11 +254,15 @@ def build(
         media, zlib.ZLIB_RUNTIME_VERSION, sqlite3.sqlite_version,
     )  # fmt: skip
     try:
-        if result.inputs and cache.unchanged_output(output, inputs):
-            remove_stale_temp_files(output)
-        else:
-            cache.remember_output(output, inputs, write_apkg(output, notes, stamped_types, [project.media_dir / name for name in media]))
-        ledger_written = ledgers.write_ledger(project.ledger_path, new_ledger)
+        # The card files' results go to the build cache while the package is written: sealing and writing
+        # them lets go of Python's lock, so they run on the core SQLite leaves idle.
+        with ThreadPoolExecutor(1) as meanwhile:
+            meanwhile.submit(_save_file_results, cache)
+            if result.inputs and cache.unchanged_output(output, inputs):
+                remove_stale_temp_files(output)
+            else:
+                cache.remember_output(output, inputs, write_apkg(output, notes, stamped_types, [project.media_dir / name for name in media]))
+            ledger_written = ledgers.write_ledger(project.ledger_path, new_ledger)
     except OSError as exc:
         where = _display_path(project, Path(exc.filename) if exc.filename else output)
         raise BuildFailed([Problem(Loc(where), f"cannot write {where}: {exc.strerror or exc}", WRITE_HINT)]) from None
