@@ -141,7 +141,8 @@ def check(root: Path, cache: BuildCache | None = None, progress: Progress | None
     # media/ is checked (if it changed) in a process of its own while the card files compile.
     media_check = None if media_is_known(cache, media) else Alongside(lambda: list(check_media(project.media_dir, project.root)))
     formulas = FormulaChecker(cache.formulas_ok)
-    files = compile_files(paths, project, cache.files, formulas, progress)
+    ledger_file = LedgerFile(project.ledger_path)
+    files = compile_files(paths, project, cache.files, formulas, progress, meanwhile=ledger_file.read)
     problems += formulas.finish()
     if standalone:  # `dlanki check`: what it proved is not proved again (a caller with a cache saves it all)
         save_formulas(cache)
@@ -160,12 +161,26 @@ def check(root: Path, cache: BuildCache | None = None, progress: Progress | None
     problems += check_unique_ids(deck.cards)
     problems += check_images(rendered, project.media_dir)
     problems += checked_media(cache, media, media_check.result if media_check else list)
-    ledger, ledger_problems = ledgers.read_ledger(project.ledger_path)
-    problems += ledger_problems
-    ledger_text = project.ledger_path.read_text(encoding="utf-8", errors="replace") if project.ledger_path.exists() else ""
-    problems += check_against_ledger(deck, rendered, ledger, ledger_text)
+    ledger = ledger_file.ledger
+    problems += ledger_file.problems
+    problems += check_against_ledger(deck, rendered, ledger, ledger_file.text)
     inputs = ledgers.content_hash([result.key for result in files], media) if all(result.key for result in files) else ""
     return CheckResult(project, deck, rendered, ledger, sort_problems(problems), digests, formulas.stats, inputs, report)
+
+
+@dataclass
+class LedgerFile:
+    """dlanki.lock as found, read while the card files compile (it takes 0.05 s at 10,000 notes)."""
+
+    path: Path
+    ledger: ledgers.Ledger = field(default_factory=ledgers.Ledger)
+    problems: list[Problem] = field(default_factory=list)
+    text: str = ""
+    """For the lines of the guards' problems."""
+
+    def read(self) -> None:
+        self.ledger, self.problems = ledgers.read_ledger(self.path)
+        self.text = self.path.read_text(encoding="utf-8", errors="replace") if self.path.exists() else ""
 
 
 def _join(project: Project, files: list[FileResult]) -> tuple[Deck, list[RenderedCard], list[NoteDigest]]:

@@ -53,10 +53,11 @@ class FileResult:
         return [(item.card.id, formula) for item in self.rendered for formula in item.formulas]
 
 
-def compile_files(paths: list[tuple[Path, str]], project: Project, store, formulas, progress=None) -> list[FileResult]:
+def compile_files(paths: list[tuple[Path, str]], project: Project, store, formulas, progress=None, meanwhile=None) -> list[FileResult]:
     """Every card file's result, in order: cached if its inputs are unchanged, else loaded, checked and
     rendered, on every core when there is enough to do. Formulas without a verdict go to `formulas`
-    (a mathcheck.FormulaChecker) as each file is done."""
+    (a mathcheck.FormulaChecker) as each file is done. `meanwhile()`, if given, is other work for this
+    process, done while the workers start on the files (with no workers, before the files)."""
     results: list[FileResult | None] = []
     todo: list[tuple[int, bytes, str, str]] = []
     for path, rel in paths:
@@ -72,7 +73,7 @@ def compile_files(paths: list[tuple[Path, str]], project: Project, store, formul
     done = sum(len(result.cards) for result in results if result is not None)
     total = done + sum(_count_cards(data) for _, data, _, _ in todo)
     fresh = set()
-    for index, result, payload in _compile(todo, project):
+    for index, result, payload in _compile(todo, project, meanwhile or _nothing):
         results[index] = result
         fresh.add(index)
         for _, formula in result.formula_uses():
@@ -94,26 +95,32 @@ PARALLEL_BYTES = 256 << 10
 MAX_PROCESSES = 4
 
 
-def _compile(todo: list[tuple[int, bytes, str, str]], project: Project):
-    """(index, result, its pickle or None) for each file to compile, in any order."""
+def _nothing() -> None:
+    pass
+
+
+def _compile(todo: list[tuple[int, bytes, str, str]], project: Project, meanwhile):
+    """(index, result, its pickle or None) for each file to compile, in any order; meanwhile() once."""
     processes = min(os.cpu_count() or 1, MAX_PROCESSES, len(todo))
     # Forking is only safe while this process has no other thread (the MathJax workers start on the first
     # formula, after this; `dlanki serve` has its server's); elsewhere than Linux a worker starts a new
     # interpreter, which still pays off for this much work.
     linux = sys.platform == "linux"
     if processes < 2 or sum(len(data) for _, data, _, _ in todo) < PARALLEL_BYTES or (linux and threading.active_count() > 1):
-        compiler = FileCompiler(project)
+        meanwhile()
+        compiler = FileCompiler(project) if todo else None
         for index, data, rel, key in todo:
             yield index, compiler.compile(data, rel, key), None
     elif linux:
-        yield from _compile_shared(todo, project, processes)
+        yield from _compile_shared(todo, project, processes, meanwhile)
     else:
         with multiprocessing.get_context("spawn").Pool(processes, _start_worker, (project,)) as pool:
+            meanwhile()
             for index, payload in pool.imap_unordered(_compile_in_worker, todo, max(1, len(todo) // (processes * 4))):
                 yield index, pickle.loads(payload), payload
 
 
-def _compile_shared(todo: list[tuple[int, bytes, str, str]], project: Project, processes: int):
+def _compile_shared(todo: list[tuple[int, bytes, str, str]], project: Project, processes: int, meanwhile):
     """This process and forked workers take the files one at a time, each the next nobody has taken yet.
 
     This process compiles too, instead of waiting on a pool: only the workers' results cross a pipe, as
@@ -134,6 +141,7 @@ def _compile_shared(todo: list[tuple[int, bytes, str, str]], project: Project, p
         sender.close()
         workers.append(worker)
         receivers.append(receiver)
+    meanwhile()
     done: set[int] = set()
     while (claim := _claim(claims, len(todo))) is not None:
         index, data, rel, key = todo[claim]
