@@ -12,11 +12,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
-import signal
 import sys
 import threading
 from collections.abc import Callable
 from typing import Generic, TypeVar
+
+from dlanki.forked import become_helper
 
 T = TypeVar("T")
 
@@ -29,7 +30,7 @@ class Alongside(Generic[T]):
         if sys.platform == "linux" and (os.cpu_count() or 1) > 1 and threading.active_count() == 1:
             context = multiprocessing.get_context("fork")
             self._receiver, sender = context.Pipe(duplex=False)
-            self._process = context.Process(target=_run, args=(job, sender), daemon=True)
+            self._process = context.Process(target=_run, args=(job, sender, os.getpid(), self._receiver), daemon=True)
             self._process.start()
             sender.close()
 
@@ -49,11 +50,14 @@ class Alongside(Generic[T]):
         return self._job()
 
 
-def _run(job: Callable, sender) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+def _run(job: Callable, sender, build: int, receiver) -> None:
+    become_helper(build, [receiver])
     with sender:
         try:
             payload = pickle.dumps(job(), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # noqa: BLE001 - the main process runs the job again and reports what it finds
             payload = b""
-        sender.send_bytes(payload)
+        try:
+            sender.send_bytes(payload)
+        except OSError:  # the main process is gone
+            pass

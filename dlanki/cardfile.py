@@ -13,7 +13,6 @@ import multiprocessing
 import os
 import pickle
 import re
-import signal
 import sys
 import threading
 import traceback
@@ -21,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dlanki.errors import Loc, Problem
+from dlanki.forked import become_helper
 from dlanki.ledger import content_hash
 from dlanki.load import load_file, read_card_file
 from dlanki.model import Card, Formula, NoteDigest, Project, RenderedCard
@@ -136,7 +136,8 @@ def _compile_shared(todo: list[tuple[int, bytes, str, str]], project: Project, p
     for _ in range(processes - 1):
         receiver, sender = context.Pipe(duplex=False)
         _widen(receiver)
-        worker = context.Process(target=_work_on_claims, args=(todo, compiler, claims, sender), daemon=True)
+        readers = [*receivers, receiver]
+        worker = context.Process(target=_work_on_claims, args=(todo, compiler, claims, sender, os.getpid(), readers), daemon=True)
         worker.start()
         sender.close()
         workers.append(worker)
@@ -184,9 +185,9 @@ def _claim(claims, count: int) -> int | None:
     return claim
 
 
-def _work_on_claims(todo, compiler: FileCompiler, claims, sender) -> None:
+def _work_on_claims(todo, compiler: FileCompiler, claims, sender, build: int, readers) -> None:
     """A worker: compile the next unclaimed file until none is left; send each result as a pickle."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    become_helper(build, readers)
     with sender:
         while (claim := _claim(claims, len(todo))) is not None:
             _, data, rel, key = todo[claim]
@@ -194,7 +195,10 @@ def _work_on_claims(todo, compiler: FileCompiler, claims, sender) -> None:
                 payload = pickle.dumps(compiler.compile(data, rel, key), protocol=pickle.HIGHEST_PROTOCOL)
             except Exception:  # noqa: BLE001 - any bug here is reported by the main process, naming the file
                 payload = FAILED + traceback.format_exc().encode("utf-8", "replace")
-            sender.send_bytes(claim.to_bytes(8, "big") + payload)
+            try:
+                sender.send_bytes(claim.to_bytes(8, "big") + payload)
+            except OSError:  # the main process is gone: nobody wants the rest
+                return
 
 
 FAILED = b"dlanki worker failed\n"

@@ -40,6 +40,28 @@ def is_complete_package(path: Path, tmp: Path) -> bool:
         return conn.execute("select count() from notes").fetchone()[0] == CARDS + 4
 
 
+def processes_building(root: Path) -> list[int]:
+    """Processes still running a build of `root`: the build itself or a process it forked."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if entry.name.isdigit() and b"dlanki" in argv and str(root).encode() in argv:
+            found.append(int(entry.name))
+    return found
+
+
+def no_process_left(root: Path, wait: float = 5.0) -> bool:
+    deadline = time.monotonic() + wait
+    while processes_building(root):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def test_sigkill_midway_never_leaves_a_partial_package(tmp_path: Path):
     root = big_project(tmp_path / "p", "答案")
     assert run_build(root).wait() == 0
@@ -54,6 +76,8 @@ def test_sigkill_midway_never_leaves_a_partial_package(tmp_path: Path):
         time.sleep(delay)
         process.send_signal(signal.SIGKILL)
         process.wait()
+        # Nor a worker behind it, compiling or waiting forever to hand over a result nobody will read.
+        assert sys.platform != "linux" or no_process_left(root), f"killed after {delay} s, left {processes_building(root)}"
         digest = hashlib.sha256(output.read_bytes()).hexdigest()
         assert digest == old or is_complete_package(output, tmp_path)
         outcomes.add("old" if digest == old else "new")
@@ -65,3 +89,41 @@ def test_sigkill_midway_never_leaves_a_partial_package(tmp_path: Path):
 
     assert run_build(root).wait() == 0
     assert sorted(p.name for p in (root / "build").iterdir()) == [".cache", "mini.apkg"]  # stale temp files swept
+
+
+ORPHAN = """
+import multiprocessing, os, signal, sys
+from pathlib import Path
+from dlanki import cardfile
+from dlanki.load import card_files, load_project, read_card_file
+project, _ = load_project(Path(sys.argv[1]))
+todo = [(i, read_card_file(path, rel)[0], rel, "") for i, (path, rel) in enumerate(card_files(project)[0])]
+compiled = cardfile._compile_shared(todo, project, 2, lambda: None)
+next(compiled)  # this process compiled a file; the worker compiles the other and sends it, and nobody reads
+print(*(child.pid for child in multiprocessing.active_children()), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_worker_never_outlives_a_killed_build(tmp_path: Path):
+    """Killed (SIGKILL, out of memory) while a forked worker still compiles, or waits for room in its full
+    pipe, the build leaves no worker behind."""
+    if sys.platform != "linux":
+        return  # only Linux forks workers
+    # Small cards make big results: each file's is several times the 1 MiB a pipe holds.
+    files = {
+        f"cards/0{n}-big.yaml": f"deck: Mini::Big{n}\ncards:\n"
+        + "".join(f"  - {{id: big-{n}-{i}, type: basic, source: added, front: Q {i}, back: A {i}}}\n" for i in range(12000))
+        for n in (3, 4)
+    }
+    root = write_project(tmp_path / "p", {**MINIMAL, **files})
+    out = tmp_path / "out"
+    with out.open("w") as stdout:  # a file, not a pipe: a worker left behind would hold a pipe open
+        run = subprocess.run([sys.executable, "-c", ORPHAN, str(root)], stdout=stdout, stderr=subprocess.STDOUT, timeout=120)
+    assert run.returncode == -signal.SIGKILL, out.read_text()
+    workers = [int(pid) for pid in out.read_text().split()]
+    assert workers, "no worker was forked"
+    deadline = time.monotonic() + 5
+    while any(Path(f"/proc/{pid}").exists() and b"dlanki" in Path(f"/proc/{pid}/cmdline").read_bytes() for pid in workers):
+        assert time.monotonic() < deadline, f"worker(s) {workers} outlived the build"
+        time.sleep(0.05)
