@@ -9,7 +9,6 @@ its result is asked for, so the result never depends on how it was computed.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import pickle
 import sys
@@ -28,6 +27,8 @@ class Alongside(Generic[T]):
         self._process = None
         self._receiver = None
         if sys.platform == "linux" and (os.cpu_count() or 1) > 1 and threading.active_count() == 1:
+            import multiprocessing  # only here: a tenth of the start-up of a command that forks nothing
+
             context = multiprocessing.get_context("fork")
             self._receiver, sender = context.Pipe(duplex=False)
             self._process = context.Process(target=_run, args=(job, sender, os.getpid(), self._receiver), daemon=True)

@@ -10,11 +10,11 @@ import functools
 import gc
 import hashlib
 import re
+import threading
 import sqlite3
 import time
 import zlib
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -271,13 +271,16 @@ def build(
     try:
         # The card files' results go to the build cache while the package is written: sealing and writing
         # them lets go of Python's lock, so they run on the core SQLite leaves idle.
-        with ThreadPoolExecutor(1) as meanwhile:
-            meanwhile.submit(_save_file_results, cache)
+        saving = threading.Thread(target=_save_file_results, args=(cache,))
+        saving.start()
+        try:
             if result.inputs and cache.unchanged_output(output, inputs):
                 remove_stale_temp_files(output)
             else:
                 cache.remember_output(output, inputs, write_apkg(output, notes, stamped_types, [project.media_dir / name for name in media]))
             ledger_written = ledgers.write_ledger(project.ledger_path, new_ledger)
+        finally:
+            saving.join()
     except OSError as exc:
         where = _display_path(project, Path(exc.filename) if exc.filename else output)
         raise BuildFailed([Problem(Loc(where), f"cannot write {where}: {exc.strerror or exc}", WRITE_HINT)]) from None

@@ -9,7 +9,6 @@ hashing it again. Checks that compare files with each other run in build.py, on 
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import pickle
 import re
@@ -114,6 +113,8 @@ def _compile(todo: list[tuple[int, bytes, str, str]], project: Project, meanwhil
     elif linux:
         yield from _compile_shared(todo, project, processes, meanwhile)
     else:
+        import multiprocessing
+
         with multiprocessing.get_context("spawn").Pool(processes, _start_worker, (project,)) as pool:
             meanwhile()
             for index, payload in pool.imap_unordered(_compile_in_worker, todo, max(1, len(todo) // (processes * 4))):
@@ -130,6 +131,8 @@ def _compile_shared(todo: list[tuple[int, bytes, str, str]], project: Project, p
     """
     # Made before forking, so the workers inherit Markdown, the sanitiser and genanki already imported.
     compiler = FileCompiler(project)
+    import multiprocessing  # only when there is enough to share out
+
     context = multiprocessing.get_context("fork")
     claims = context.Value("q", 0)
     workers, receivers = [], []

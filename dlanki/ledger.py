@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -186,6 +185,8 @@ def write_ledger(path: Path, ledger: Ledger) -> bool:
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write next to the target, then rename: readers see the old file or the new one, never half."""
+    import tempfile  # only a command that writes needs it
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.chmod(tmp, 0o666 & ~_umask())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -244,6 +243,8 @@ def _unknown_keys(node: YValue, allowed: tuple[str, ...], card_id: str) -> list[
 
 
 def _did_you_mean(word: str, choices) -> str:
+    import difflib  # only for a mistake
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

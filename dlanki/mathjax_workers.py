@@ -12,7 +12,6 @@ from __future__ import annotations
 import collections
 import json
 import re
-import subprocess
 import threading
 import time
 from importlib import resources
@@ -86,6 +85,8 @@ class _Worker:
     """One Node process with a writer thread (feeds it) and a reader thread (collects its answers)."""
 
     def __init__(self, command: list[str], next_key, fits: float) -> None:
+        import subprocess  # only when a formula needs proving
+
         self.process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8"
         )

@@ -10,7 +10,6 @@ whose bytes match its extension: a PNG named .svg, or an HTML page named .png, i
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -88,6 +87,8 @@ def _check_svg(data: bytes, loc: Loc) -> Iterator[Problem]:
     if b"<!ENTITY" in data:
         yield Problem(loc, "SVG declares XML entities", "remove the DOCTYPE's internal subset")
         return
+    import xml.etree.ElementTree as ET  # only when media/ changed
+
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:

@@ -17,8 +17,6 @@ import hashlib
 import io
 import json
 import sqlite3
-import tempfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,6 +84,8 @@ def write_apkg(
     media: list[Path],
 ) -> str:
     """Write the package to a temp file beside `path`, then rename it into place; return its sha256."""
+    import tempfile
+
     remove_stale_temp_files(path)
     with tempfile.TemporaryDirectory(prefix="dlanki-") as workdir:
         db_path = Path(workdir) / "collection.anki2"
@@ -175,6 +175,8 @@ def _zip(collection: bytes, media: list[Path]) -> bytes:
 
 
 def _zip64(entries: list[tuple[str, bytes]]) -> bytes:
+    import zipfile
+
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in entries:

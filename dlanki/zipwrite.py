@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import struct
 import zlib
-from concurrent.futures import ThreadPoolExecutor
 
 PIECE = 1 << 20
 WINDOW = 32 << 10
@@ -33,6 +32,8 @@ def zip_bytes(entries: list[tuple[str, bytes]]) -> bytes:
     `collection.anki2`, `media` and numbers in a package)."""
     jobs = [(index, start) for index, (_, data) in enumerate(entries) for start in range(0, max(len(data), 1), PIECE)]
     threads = min(len(jobs), os.cpu_count() or 1, 8)
+    from concurrent.futures import ThreadPoolExecutor  # only a command that writes a package needs it
+
     with ThreadPoolExecutor(threads) as pool:
         pieces = list(pool.map(lambda job: _deflate_piece(entries[job[0]][1], job[1]), jobs))
     deflated: list[list[bytes]] = [[] for _ in entries]
