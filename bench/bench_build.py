@@ -7,7 +7,8 @@
 Corpora are the shipped deck's own cards replicated under new ids, in files of 50 (corpus.py); ankdown
 gets the same notes as Markdown and the bare script reads the same YAML. Each command runs as its own
 process and every kind of run takes its turn in each round, so a load that comes and goes on the
-machine falls on all of them alike. Reported: the median wall time, the median CPU time (user + system,
+machine falls on all of them alike. dlanki's bytecode is compiled before the first run, as pip compiles
+an installed package's. Reported: the median wall time, the median CPU time (user + system,
 child processes included: Node for MathJax, the worker pool), the peak memory of the largest process,
 and, from one more run sampled every 20 ms, the peak memory of the whole process tree at once.
 
@@ -193,6 +194,10 @@ def main() -> None:
     parser.add_argument("--unique", action="store_true", help="no two cards with the same text (see corpus.py)")
     parser.add_argument("--no-shipped", dest="shipped", action="store_false", help="skip the shipped deck")
     args = parser.parse_args()
+    # dlanki runs from this checkout: its bytecode is compiled first, as pip compiles an installed package's
+    # (ankdown's and genanki's among them), so that no run compiles it again, even with
+    # PYTHONDONTWRITEBYTECODE set.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "dlanki")], check=True)
     ankdown = shutil.which("ankdown") or shutil.which("ankdown", path=str(Path(sys.executable).parent))
     load = os.getloadavg()[0]
     corpus = "every card's text unique" if args.unique else "the shipped cards replicated"
