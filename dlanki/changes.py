@@ -339,4 +339,8 @@ def summary(state: NoteState, limit: int = 60) -> str:
         text = revealed
     text = html.unescape(re.sub(r"<[^>]*>", " ", text))
     text = printable(re.sub(r"\s+", " ", text).strip())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    text = re.sub(r"\} (?=\})", "}", text)  # the spaces a formula's braces need in Anki (mathspans.space_cloze_braces)
+    if len(text) <= limit:
+        return text
+    # Cut in a formula's `\(`, a lone backslash would escape the ellipsis in Markdown.
+    return text[: limit - 1].rstrip().rstrip("\\").rstrip() + "…"

@@ -205,3 +205,23 @@ def test_a_file_that_is_not_a_package_is_a_clear_error(tmp_path: Path):
     bogus.write_bytes(b"not a zip")
     with pytest.raises(ChangesError, match="cannot read"):
         state_from_apkg(bogus, "x", set())
+
+
+def test_a_summary_shows_a_formula_as_written_and_never_ends_in_a_backslash():
+    from dlanki.changes import Changes, NoteChange, summary
+    from dlanki.errors import Loc
+    from dlanki.model import TextField
+    from dlanki.render import Renderer
+
+    def summarised(text: str) -> str:
+        html = Renderer().render_field(TextField(text, Loc("cards/x.yaml", 1, 1))).html
+        return summary(NoteState("n", "basic", "D", fields=(("Front", html),)))
+
+    fraction = r"分数 $\frac{a}{b_{c}}$ 怎么读？"
+    assert "} }" in Renderer().render_field(TextField(fraction, Loc("x", 1, 1))).html  # what Anki receives
+    assert summarised(fraction) == r"分数 \(\frac{a}{b_{c}}\) 怎么读？"
+
+    cut_in_a_delimiter = "甲" * 57 + " $x$ 之后"  # the 59th character is the backslash of \(
+    assert summarised(cut_in_a_delimiter) == "甲" * 57 + "…"
+    notes = format_markdown(Changes("v1", [NoteChange("n", "added", summarised(cut_in_a_delimiter), "D")]))
+    assert "- `n`: " + "甲" * 57 + "…\n" in notes
