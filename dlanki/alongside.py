@@ -27,7 +27,7 @@ class Alongside(Generic[T]):
         self._process = None
         self._receiver = None
         if sys.platform == "linux" and (os.cpu_count() or 1) > 1 and threading.active_count() == 1:
-            import multiprocessing  # only here: a tenth of the start-up of a command that forks nothing
+            import multiprocessing  # only here: a command that forks nothing does not load it
 
             context = multiprocessing.get_context("fork")
             self._receiver, sender = context.Pipe(duplex=False)

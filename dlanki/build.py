@@ -10,8 +10,8 @@ import functools
 import gc
 import hashlib
 import re
-import threading
 import sqlite3
+import threading
 import time
 import zlib
 from collections.abc import Callable
