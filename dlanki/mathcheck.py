@@ -12,6 +12,7 @@ are proven to fit by a cheap upper bound of their width and need no measuring (m
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import shutil
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 
 from dlanki.errors import Loc, Problem
-from dlanki.mathjax import ENV_OVERRIDE, VERSION, describe, find_mathjax
+from dlanki.mathjax import CHECK, ENV_OVERRIDE, describe, find_mathjax
 from dlanki.mathjax_workers import MathJaxWorkers
 from dlanki.mathspans import cloze_variants
 from dlanki.model import Formula
@@ -50,14 +51,32 @@ class FormulaReport:
 
 
 def mathjax_identity() -> str:
-    """Which MathJax checks formulas ("" if none can run): a verdict is only as good as what gave it, so
-    another version, or $DLANKI_MATHJAX's copy, judges afresh."""
+    """Which MathJax checks formulas ("" if none can run), by the content of the files that check them: a
+    verdict is only as good as what gave it, so another version or a changed copy ($DLANKI_MATHJAX's)
+    judges afresh, while the same files installed elsewhere (a deck's own virtual environment, a
+    reinstall) keep every verdict."""
     mathjax = find_mathjax()
     if mathjax is None or shutil.which("node") is None:
         return ""
     script = resources.files("dlanki").joinpath("mathjax_check.js").read_bytes()
+    components = _components_digest(mathjax, tuple(_stat(mathjax / "es5" / name) for name in CHECK))
     # A width that fits may be an upper bound that only proves it fits this limit.
-    return f"MathJax {VERSION} at {mathjax}, check {hashlib.sha256(script).hexdigest()[:16]}, fits {PHONE_FORMULA_EM}em"
+    return f"MathJax {components}, check {hashlib.sha256(script).hexdigest()[:16]}, fits {PHONE_FORMULA_EM}em"
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    found = path.stat()
+    return found.st_size, found.st_mtime_ns
+
+
+@functools.lru_cache(maxsize=4)
+def _components_digest(folder: Path, stats: tuple) -> str:
+    """A digest of the MathJax components the check loads (0.9 MB): read once per process while their
+    sizes and times (`stats`) stay the same."""
+    digest = hashlib.sha256()
+    for name in CHECK:
+        digest.update(name.encode() + b"\0" + (folder / "es5" / name).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 MISSING = object()

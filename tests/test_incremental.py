@@ -266,6 +266,28 @@ def test_a_formula_is_proven_once_per_machine_in_every_checkout(tmp_path: Path, 
     assert any("too wide" in warning for warning in first[1])
 
 
+def test_the_same_mathjax_elsewhere_keeps_the_verdicts_and_a_changed_one_proves_again(tmp_path: Path, own_user_cache, monkeypatch):
+    """Verdicts belong to MathJax's files, not to where they are installed: a deck's own virtual
+    environment proves nothing again, while a MathJax whose files differ judges afresh."""
+    from dlanki.mathjax import BUNDLED, CHECK, ENV_OVERRIDE
+
+    needs_node()
+    root = write_project(tmp_path / "p", {**MINIMAL, "cards/03-extra.yaml": WARNED})
+    sides, first = proven(root, FIRST)
+    assert sides > 0
+    elsewhere = tmp_path / "another-venv" / "mathjax"
+    for name in CHECK:
+        (elsewhere / "es5" / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(BUNDLED / "es5" / name, elsewhere / "es5" / name)
+    monkeypatch.setenv(ENV_OVERRIDE, str(elsewhere))
+    shutil.rmtree(root / "build")
+    assert proven(root, FIRST) == (0, first)
+    with (elsewhere / "es5" / "core.js").open("a", encoding="utf-8") as core:
+        core.write("\n// another build of MathJax\n")
+    shutil.rmtree(root / "build")
+    assert proven(root, FIRST) == (sides, first)
+
+
 def test_dlanki_check_remembers_what_it_proved_and_writes_nothing_in_the_project(tmp_path: Path, own_user_cache):
     """The pre-commit hook runs `dlanki check` on every commit: only the first proves the formulas."""
     needs_node()
