@@ -93,7 +93,9 @@ def build_command(root: Path, tags, decks, output, frozen: bool, strict: bool, f
     console.say(f"wrote {_display(result.output)}: {result.notes} notes, {result.cards} cards, {result.media} media files")
     proved, seconds = result.formulas_checked
     if proved:
-        console.say(f"MathJax proved {proved} new formula side(s) in {seconds:.1f} s ({proved / max(seconds, 1e-3):.0f} a second)")
+        # A rate only means something once Node's start-up no longer dominates.
+        rate = f" ({proved / max(seconds, 1e-3):.0f} a second)" if proved >= 100 else ""
+        console.say(f"MathJax proved {proved} new formula side(s) in {seconds:.1f} s{rate}")
     if result.changed:
         console.say(f"{len(result.changed)} note(s) new or changed since the last build; dlanki.lock updated: commit it")
     console.detail(f"built in {time.monotonic() - started:.1f} s")
