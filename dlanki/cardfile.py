@@ -52,7 +52,11 @@ class FileResult:
         return [(item.card.id, formula) for item in self.rendered for formula in item.formulas]
 
 
-def compile_files(paths: list[tuple[Path, str]], project: Project, store, formulas, progress=None, meanwhile=None) -> list[FileResult]:
+def _nothing() -> None:
+    pass
+
+
+def compile_files(paths: list[tuple[Path, str]], project: Project, store, formulas, progress=None, meanwhile=_nothing) -> list[FileResult]:
     """Every card file's result, in order: cached if its inputs are unchanged, else loaded, checked and
     rendered, on every core when there is enough to do. Formulas without a verdict go to `formulas`
     (a mathcheck.FormulaChecker) as each file is done. `meanwhile()`, if given, is other work for this
@@ -72,7 +76,7 @@ def compile_files(paths: list[tuple[Path, str]], project: Project, store, formul
     done = sum(len(result.cards) for result in results if result is not None)
     total = done + sum(_count_cards(data) for _, data, _, _ in todo)
     fresh = set()
-    for index, result, payload in _compile(todo, project, meanwhile or _nothing):
+    for index, result, payload in _compile(todo, project, meanwhile):
         results[index] = result
         fresh.add(index)
         for _, formula in result.formula_uses():
@@ -92,10 +96,6 @@ def compile_files(paths: list[tuple[Path, str]], project: Project, store, formul
 PARALLEL_BYTES = 256 << 10
 """Card files to compile before a second process pays for itself (about 400 cards, a third of a second)."""
 MAX_PROCESSES = 4
-
-
-def _nothing() -> None:
-    pass
 
 
 def _compile(todo: list[tuple[int, bytes, str, str]], project: Project, meanwhile):

@@ -13,6 +13,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import pytest
 from conftest import MINIMAL, write_project
 
 CARDS = 3000
@@ -105,11 +106,19 @@ os.kill(os.getpid(), signal.SIGKILL)
 """
 
 
+def still_running(pid: int) -> bool:
+    """Is `pid` still the worker (not a process that reused its number)?"""
+    try:
+        return b"dlanki" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # gone, even between two looks
+        return False
+
+
 def test_a_worker_never_outlives_a_killed_build(tmp_path: Path):
     """Killed (SIGKILL, out of memory) while a forked worker still compiles, or waits for room in its full
     pipe, the build leaves no worker behind."""
     if sys.platform != "linux":
-        return  # only Linux forks workers
+        pytest.skip("only Linux forks workers")
     # Small cards make big results: each file's is several times the 1 MiB a pipe holds.
     files = {
         f"cards/0{n}-big.yaml": f"deck: Mini::Big{n}\ncards:\n"
@@ -124,6 +133,6 @@ def test_a_worker_never_outlives_a_killed_build(tmp_path: Path):
     workers = [int(pid) for pid in out.read_text().split()]
     assert workers, "no worker was forked"
     deadline = time.monotonic() + 5
-    while any(Path(f"/proc/{pid}").exists() and b"dlanki" in Path(f"/proc/{pid}/cmdline").read_bytes() for pid in workers):
+    while any(still_running(pid) for pid in workers):
         assert time.monotonic() < deadline, f"worker(s) {workers} outlived the build"
         time.sleep(0.05)
