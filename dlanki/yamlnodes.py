@@ -4,6 +4,9 @@ Card files hold text, lists and mappings, nothing else. So every scalar is kept 
 written: YAML 1.1 would turn `45:00` into 2700, `0755` into 493 and `yes` into true. An alias (`*name`)
 is refused, which also stops alias bombs (a few lines that expand to gigabytes); nesting is capped; a
 control character, raw or escaped, is an error at its line.
+
+Files in the plain shape card files are written in are read by plainyaml.py instead, into the same tree
+and several times faster; PyYAML reads all the others and is the reference the tests hold it to.
 """
 
 from __future__ import annotations
@@ -92,6 +95,16 @@ def parse_yaml(text: str, path: str) -> tuple[YValue | None, list[Problem]]:
     raw = CONTROL.search(text)
     if raw:
         return None, [Problem(_loc_at(text, raw.start(), path), f"control character {_describe(raw.group())} in the file", CONTROL_HINT)]
+    from dlanki.plainyaml import read_plain
+
+    plain = read_plain(text, path)
+    if plain is not None:
+        return plain, []
+    return parse_with_pyyaml(text, path)
+
+
+def parse_with_pyyaml(text: str, path: str) -> tuple[YValue | None, list[Problem]]:
+    """parse_yaml for any YAML: libyaml's nodes, converted (and text without control characters)."""
     try:
         nodes = list(yaml.compose_all(text, Loader=_LOADER))
     except yaml.YAMLError as exc:

@@ -1,0 +1,254 @@
+"""A fast reader for the plain shape card files are written in; PyYAML reads everything else.
+
+Composing every node with PyYAML and libyaml was two fifths of compiling a card file: libyaml parses fast,
+but each scalar, mapping and mark becomes a Python object before dlanki sees it. Card files use a small
+part of YAML: block mappings and sequences, one-line plain or quoted text, one-line `[a, b]` lists and
+`|` blocks. This module reads exactly that part, line by line, into the same YValue tree (values,
+locations, block indents) that yamlnodes builds from PyYAML's nodes.
+
+It never decides what a file means on its own. Whatever it is not sure of (a tab, an escape, an empty
+value, `|-`, flow mappings, anchors, tags, duplicate keys, YAML's own nulls, a plain scalar that goes on
+over two lines, any file that would have a problem...) makes it give up, and the file is read by PyYAML
+as before. tests/test_plainyaml.py checks that both give the same tree on
+every card file and on thousands of variants of them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dlanki.errors import Loc
+
+_new_loc = tuple.__new__
+"""Loc(path, line, col) without NamedTuple's Python-level __new__: this reader makes one per value."""
+
+_KEY = re.compile(r"([a-z_][a-z0-9_]*):(?: +|$)")
+"""A key as card files write them (`front:`, `source:`), then the value after one or more spaces."""
+_ONLY = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+"""Characters this reader leaves to libyaml: tabs, carriage returns, YAML 1.1's other line breaks (NEL,
+U+2028, U+2029), the byte-order mark and what libyaml refuses to read."""
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+"""A plain scalar cannot start with these (or starts something else: a list, a tag, an anchor...)."""
+_NULLS = frozenset(("~", "null", "Null", "NULL"))
+_MAX_DEPTH = 8
+"""A card file is four collections deep; deeper text is left to PyYAML, which reports nesting too deep."""
+_FLOW_PLAIN_STOP = re.compile(r"[\[\]{}#\"']|:[ ?]|:$")
+"""What a plain scalar inside `[...]` may not hold here: flow indicators, a comment, quotes, or a colon
+that libyaml reads as a key's (`a: b`, `a:?`, `a:` before a comma or the bracket)."""
+
+
+class _Outside(Exception):
+    """The text uses YAML this reader leaves to PyYAML."""
+
+
+def read_plain(text: str, path: str):
+    """The YValue tree PyYAML and yamlnodes would build, or None if the text is outside the plain shape."""
+    from dlanki.yamlnodes import YValue  # yamlnodes calls this module: imported here, not in a cycle
+
+    if _ONLY.search(text):
+        return None
+    try:
+        return _Reader(text, path, YValue).document()
+    except _Outside:
+        return None
+
+
+class _Reader:
+    def __init__(self, text: str, path: str, value_type) -> None:
+        self.text = text
+        self.lines = text.split("\n")
+        self.path = path
+        self.value = value_type
+        self.no_keys: dict[str, Loc] = {}
+        self.depth = 0
+
+    def document(self):
+        start, indent = self._next(0)
+        if indent != 0 or self.lines[start][0] in "-%":
+            raise _Outside
+        value, end = self._mapping(start, 0, self.lines[start])
+        if self._next(end)[1] != -1:
+            raise _Outside
+        return value
+
+    def _next(self, index: int) -> tuple[int, int]:
+        """The first line from `index` on that is neither empty nor a comment, and its indentation;
+        at the end of the text, (the number of lines, -1)."""
+        lines = self.lines
+        while index < len(lines):
+            line = lines[index]
+            if line:
+                rest = line.lstrip(" ")
+                if not rest:
+                    raise _Outside  # spaces only: YAML keeps them in a block; PyYAML sorts that out
+                if rest[0] != "#":
+                    return index, len(line) - len(rest)
+            index += 1
+        return index, -1
+
+    def _mapping(self, index: int, indent: int, head: str):
+        """A block mapping whose first key is `head` (at column `indent` of line `index`); later keys are
+        lines of their own at the same indentation."""
+        self._enter()
+        values: dict = {}
+        key_locs: dict[str, Loc] = {}
+        loc = _new_loc(Loc, (self.path, index + 1, indent + 1))
+        text, column = head, indent
+        while True:
+            match = _KEY.match(text)
+            if match is None:
+                raise _Outside
+            key = match.group(1)
+            if key in values:
+                raise _Outside  # a duplicate key is a problem to report
+            key_locs[key] = _new_loc(Loc, (self.path, index + 1, column + 1))
+            values[key], index = self._value(text[match.end() :], index, column + match.end(), indent)
+            index, found = self._next(index)
+            if found < indent:
+                break  # the end of this mapping, or of the text
+            if found > indent:
+                raise _Outside
+            text = self.lines[index][indent:]
+            if text.startswith("-"):
+                if text.startswith("- ") or text == "-":
+                    break  # the next entry of an indentless sequence this mapping is an item of
+                raise _Outside
+        self.depth -= 1
+        return self.value(values, loc, key_locs), index
+
+    def _sequence(self, index: int, indent: int):
+        """A block sequence whose entries start with `- ` at column `indent`."""
+        self._enter()
+        items = []
+        loc = _new_loc(Loc, (self.path, index + 1, indent + 1))
+        while True:
+            line = self.lines[index]
+            after = line[indent + 1 :]
+            if line[indent : indent + 2] != "- " or not after.strip(" "):
+                raise _Outside
+            column = indent + 1 + len(after) - len(after.lstrip(" "))
+            text = line[column:]
+            if _KEY.match(text):
+                item, index = self._mapping(index, column, text)
+            else:
+                if text[0] == "|":
+                    raise _Outside
+                item, index = self._value(text, index, column, indent)
+            items.append(item)
+            index, found = self._next(index)
+            if found > indent:
+                raise _Outside
+            if found < indent or not self.lines[index].startswith("-", indent):
+                break
+        self.depth -= 1
+        return self.value(items, loc, self.no_keys), index
+
+    def _enter(self) -> None:
+        self.depth += 1
+        if self.depth > _MAX_DEPTH:
+            raise _Outside
+
+    def _value(self, text: str, index: int, column: int, indent: int):
+        """The value that starts with `text` at `column` of line `index`, in a collection at `indent`:
+        (its YValue, the line after it)."""
+        if not text:
+            return self._nested(index, indent)
+        first = text[0]
+        if first == "|":
+            if text.rstrip(" ") != "|":
+                raise _Outside
+            return self._block(index, column, indent)
+        if first == "[":
+            return self._flow(text, index, column), index + 1
+        if first == '"' or first == "'":
+            value, end = self._quoted(text, 0)
+            after = text[end:].lstrip(" ")
+            if after and (after[0] != "#" or after == text[end:]):
+                raise _Outside  # only spaces, or spaces and a comment, may follow
+            return self.value(value, _new_loc(Loc, (self.path, index + 1, column + 2)), self.no_keys), index + 1
+        comment = text.find(" #")
+        value = (text if comment < 0 else text[:comment]).rstrip(" ")
+        if first in _INDICATORS or ": " in value or value.endswith(":") or value in _NULLS:
+            raise _Outside
+        return self.value(value, _new_loc(Loc, (self.path, index + 1, column + 1)), self.no_keys), index + 1
+
+    def _nested(self, index: int, indent: int):
+        """The collection on the lines after `key:`: a sequence (maybe at the key's own column) or a mapping."""
+        start, found = self._next(index + 1)
+        if found < 0:
+            raise _Outside  # an empty value: YAML's null
+        line = self.lines[start]
+        if line.startswith("- ", found) and found >= indent:
+            return self._sequence(start, found)
+        if found > indent:
+            return self._mapping(start, found, line[found:])
+        raise _Outside
+
+    def _block(self, index: int, column: int, indent: int):
+        """A literal block (`|`, clipped): the lines below, less their common indentation, and one newline."""
+        lines = self.lines
+        first = index + 1
+        if first >= len(lines) or not lines[first].strip(" "):
+            raise _Outside  # no content, or blank lines before it: left to libyaml's rules
+        depth = len(lines[first]) - len(lines[first].lstrip(" "))
+        if depth <= indent:
+            raise _Outside
+        margin = " " * depth
+        end = first
+        while end < len(lines):
+            line = lines[end]
+            if line:
+                if not line.startswith(margin):
+                    if not line.strip(" ") and line != "":
+                        raise _Outside
+                    break
+                if not line.strip(" "):
+                    raise _Outside
+            end += 1
+        last = end
+        while not lines[last - 1]:
+            last -= 1
+        if last == len(lines):
+            raise _Outside  # the file ends inside the block without a newline
+        body = "\n".join(line[depth:] for line in lines[first:last]) + "\n"
+        return self.value(body, _new_loc(Loc, (self.path, index + 1, column + 1)), self.no_keys, True, depth), end
+
+    def _flow(self, text: str, index: int, column: int):
+        """A one-line flow sequence of plain or quoted scalars: `[a, "b c"]`."""
+        close = text.find("]")
+        if close < 0 or text[close + 1 :].strip(" "):
+            raise _Outside
+        items = []
+        inner = text[1:close]
+        if inner.strip(" "):
+            offset = 1
+            for piece in inner.split(","):
+                item = piece.strip(" ")
+                at = column + offset + len(piece) - len(piece.lstrip(" "))
+                offset += len(piece) + 1
+                if not item:
+                    raise _Outside
+                if item[0] == '"' or item[0] == "'":
+                    value, end = self._quoted(item, 0)
+                    if end != len(item):
+                        raise _Outside
+                    items.append(self.value(value, _new_loc(Loc, (self.path, index + 1, at + 2)), self.no_keys))
+                    continue
+                if item[0] in _INDICATORS or _FLOW_PLAIN_STOP.search(item) or item in _NULLS:
+                    raise _Outside
+                items.append(self.value(item, _new_loc(Loc, (self.path, index + 1, at + 1)), self.no_keys))
+        return self.value(items, _new_loc(Loc, (self.path, index + 1, column + 1)), self.no_keys)
+
+    @staticmethod
+    def _quoted(text: str, start: int) -> tuple[str, int]:
+        """A quoted scalar without escapes on one line: its text and the index after its closing quote."""
+        quote = text[start]
+        close = text.find(quote, start + 1)
+        if close < 0:
+            raise _Outside
+        value = text[start + 1 : close]
+        if "\\" in value and quote == '"':
+            raise _Outside
+        if text[close + 1 : close + 2] == quote:
+            raise _Outside  # '' inside single quotes
+        return value, close + 1
