@@ -24,7 +24,7 @@ _new_loc = tuple.__new__
 
 _KEY = re.compile(r"([a-z_][a-z0-9_]*):(?: +|$)")
 """A key as card files write them (`front:`, `source:`), then the value after one or more spaces."""
-_ONLY = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_OUTSIDE_CHARACTERS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 """Characters this reader leaves to libyaml: tabs, carriage returns, YAML 1.1's other line breaks (NEL,
 U+2028, U+2029), the byte-order mark and what libyaml refuses to read."""
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
@@ -45,7 +45,7 @@ def read_plain(text: str, path: str):
     """The YValue tree PyYAML and yamlnodes would build, or None if the text is outside the plain shape."""
     from dlanki.yamlnodes import YValue  # yamlnodes calls this module: imported here, not in a cycle
 
-    if _ONLY.search(text):
+    if _OUTSIDE_CHARACTERS.search(text):
         return None
     try:
         return _Reader(text, path, YValue).document()
