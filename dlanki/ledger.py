@@ -45,8 +45,12 @@ class Ledger:
 
 def content_hash(*parts: object) -> str:
     """A short, stable digest of JSON-serialisable content."""
-    data = json.dumps(parts, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:20]
+    return hashlib.sha256(_canonical_json(parts).encode("utf-8")).hexdigest()[:20]
+
+
+_canonical_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+"""json.dumps(parts, ensure_ascii=False, sort_keys=True, separators=(",", ":")), with its encoder made once
+instead of for each of a build's 10,000 notes."""
 
 
 def restamp(previous: Entry | None, current: Entry, now: int) -> Entry:
