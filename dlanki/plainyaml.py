@@ -9,8 +9,8 @@ locations, block indents) that yamlnodes builds from PyYAML's nodes.
 It never decides what a file means on its own. Whatever it is not sure of (a tab, an escape, an empty
 value, `|-`, flow mappings, anchors, tags, duplicate keys, YAML's own nulls, a plain scalar that goes on
 over two lines, any file that would have a problem...) makes it give up, and the file is read by PyYAML
-as before. tests/test_plainyaml.py checks that both give the same tree on
-every card file and on thousands of variants of them.
+as before. tests/test_plainyaml.py checks that both give the same tree on every card file and on
+thousands of variants of them.
 """
 
 from __future__ import annotations
@@ -55,7 +55,6 @@ def read_plain(text: str, path: str):
 
 class _Reader:
     def __init__(self, text: str, path: str, value_type) -> None:
-        self.text = text
         self.lines = text.split("\n")
         self.path = path
         self.value = value_type
