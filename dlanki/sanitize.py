@@ -67,30 +67,13 @@ def sanitize(html: str) -> tuple[str, list[Removed]]:
     """The HTML with only allowed elements, attributes and URLs, and what was removed."""
     if "<" not in html:
         return html, []  # text and entities only: nothing to remove
-    strict = nh3.clean(
-        html,
-        tags=set(ALLOWED_TAGS),
-        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
-        attribute_filter=_filter_attribute,
-        url_schemes=set(LINK_SCHEMES),
-        link_rel=None,
-        strip_comments=True,
-    )
+    strict = _STRICT.clean(html)
     if strict == html:
         return strict, []  # nothing was removed (most fields: Markdown's HTML is already what nh3 writes)
     everything = _keep_everything(html)
     if strict == everything:
         return strict, []
     return strict, _difference(everything, strict)
-
-
-def image_sources(html: str) -> list[str]:
-    """The src of every <img>, in order."""
-    if not _IMG_TAG.search(html):
-        return []  # an <img> start tag always spells `<img`: no need to parse the field
-    collector = _Elements()
-    collector.feed(html)
-    return [attrs.get("src") or "" for tag, attrs in collector.elements if tag == "img"]
 
 
 def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
@@ -101,6 +84,27 @@ def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
     if element == "code" and attribute == "class":
         return value if CODE_LANGUAGE.match(value) else None
     return value
+
+
+_STRICT = nh3.Cleaner(
+    tags=set(ALLOWED_TAGS),
+    attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+    attribute_filter=_filter_attribute,
+    url_schemes=set(LINK_SCHEMES),
+    link_rel=None,
+    strip_comments=True,
+)
+"""The allow-list, built once: nh3.clean with these options builds it again for every field, which took
+three quarters of the time sanitising takes."""
+
+
+def image_sources(html: str) -> list[str]:
+    """The src of every <img>, in order."""
+    if not _IMG_TAG.search(html):
+        return []  # an <img> start tag always spells `<img`: no need to parse the field
+    collector = _Elements()
+    collector.feed(html)
+    return [attrs.get("src") or "" for tag, attrs in collector.elements if tag == "img"]
 
 
 def _keep_everything(html: str) -> str:
