@@ -20,7 +20,16 @@ from pathlib import Path
 
 from dlanki import ledger as ledgers
 from dlanki.alongside import Alongside
-from dlanki.cache import BuildCache, checked_media, load_cache, media_digest, media_is_known, refresh, save_cache, save_formulas
+from dlanki.cache import (
+    BuildCache,
+    checked_media,
+    load_cache,
+    media_digest,
+    media_is_known,
+    refresh,
+    save_cache,
+    save_formulas,
+)
 from dlanki.cardfile import FileResult, compile_files, with_media
 from dlanki.errors import BuildFailed, Loc, Problem, sort_problems
 from dlanki.guards import check_against_ledger

@@ -141,7 +141,7 @@ class DlankiGroup(click.Group):
         except KeyboardInterrupt:
             click.echo(click.style("interrupted", fg="red"), err=True)
             ctx.exit(ExitStatus.INTERRUPTED)
-        except Exception as exc:  # anything else is a bug in dlanki: say so, briefly
+        except Exception as exc:  # noqa: BLE001 - anything else is a bug in dlanki: say so, briefly
             verbose = ctx.meta.get(_LEVEL) == VERBOSE
             if verbose:
                 click.echo(traceback.format_exc().rstrip(), err=True)

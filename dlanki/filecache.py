@@ -113,7 +113,7 @@ class FileStore:
         try:
             result = _SafeUnpickler(io.BytesIO(body[8:split])).load()
             verdicts = _SafeUnpickler(io.BytesIO(body[split:])).load()
-        except Exception:  # any damage at all means "not cached"
+        except Exception:  # noqa: BLE001 - any damage at all means "not cached"
             return None
         finally:
             if enabled:

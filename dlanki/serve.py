@@ -83,10 +83,10 @@ class DeckServer:
             result = check(self.root, self._cache)
             write_preview(result.project, result.rendered, find_mathjax(), self.site, result.problems)
             self._crash = ""
-            outcome = dict(problems=result.problems, cards=len(result.rendered))
-        except Exception:  # keep serving: the next save may fix it, and the page says what broke
+            outcome = {"problems": result.problems, "cards": len(result.rendered)}
+        except Exception:  # noqa: BLE001 - keep serving: the next save may fix it, and the page says what broke
             self._crash = traceback.format_exc()
-            outcome = dict(crash=self._crash)
+            outcome = {"crash": self._crash}
         with self._changed:
             self._number += 1
             rebuild = Rebuild(self._number, time.monotonic() - started, changed=changed, **outcome)

@@ -152,7 +152,7 @@ def _check_deck(card: Card) -> Iterator[Problem]:
 def _check_clozes(item: RenderedCard) -> Iterator[Problem]:
     card = item.card
     if card.type == "basic":
-        for key, field in card.fields.items():
+        for field in card.fields.values():
             match = CLOZE_OPEN.search(field.text)
             if match:
                 yield Problem(
@@ -231,7 +231,7 @@ def _check_formulas(item: RenderedCard) -> Iterator[Problem]:
 
 def _check_image(card: Card, image: Image, media_dir: Path) -> Iterator[Problem]:
     name, loc = image.src, image.loc
-    if re.match(r"^[a-z][a-z0-9+.-]*:", name, re.I):
+    if re.match(r"^[a-z][a-z0-9+.-]*:", name, re.IGNORECASE):
         yield Problem(loc, f"image {name!r} is a URL", "put the file in media/ and write its name", card.id)
         return
     if name.startswith("/") or ".." in name.split("/") or "/" in name or "\\" in name:

@@ -73,7 +73,7 @@ def test_imports_into_anki_with_no_empty_cards_and_no_raw_dollars(shipped: Path,
     for card_id in collection.find_cards(""):
         card = collection.get_card(card_id)
         for side in (card.question(), card.answer()):
-            text = re.sub(r"<style>.*?</style>", "", side, flags=re.S)
+            text = re.sub(r"<style>.*?</style>", "", side, flags=re.DOTALL)
             assert "$" not in text, f"unrendered $ in {card.note()['Source']}"
     used = {name for item in shipped_check.rendered for name in item.media}
     assert {p.name for p in Path(collection.media.dir()).iterdir()} == used

@@ -164,7 +164,7 @@ def test_output_on_a_source_file_is_refused(published, runner):
 
 
 def test_a_card_file_linking_outside_the_project_is_not_read(published, tmp_path: Path, runner):
-    project, output = published
+    project, _output = published
     secret = tmp_path / "secret.yaml"
     secret.write_text(basic("secret", "stolen"))
     os.symlink(secret, project / "cards" / "09-link.yaml")
@@ -183,7 +183,7 @@ def test_build_folder_that_is_a_file(project: Path, runner):
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
 def test_read_only_build_folder(published, runner):
-    project, output = published
+    project, _output = published
     (project / "build").chmod(0o555)
     try:
         result = runner.invoke(cli, ["build", "-p", str(project), "--output", str(project / "build" / "new.apkg")])
@@ -193,7 +193,7 @@ def test_read_only_build_folder(published, runner):
 
 
 def test_a_ledger_stamp_that_is_not_an_integer_is_located(published, runner):
-    project, output = published
+    project, _output = published
     ledger = project / "dlanki.lock"
     text = ledger.read_text()
     edited = re.sub(r'("rnn-state": \{[^}]*"mod": )\d+', r'\1"soon"', text)
@@ -207,7 +207,7 @@ def test_a_ledger_stamp_that_is_not_an_integer_is_located(published, runner):
 
 
 def test_a_retired_id_cannot_be_reused(published, runner):
-    project, output = published
+    project, _output = published
     source = project / "cards/02-rnn.yaml"
     text = source.read_text()
     cut = text.index("  - id: rnn-sigmoid-derivative")

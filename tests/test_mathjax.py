@@ -15,7 +15,7 @@ from dlanki.cli import cli
 
 def test_the_bundled_files_are_mathjax_unmodified():
     """dlanki/mathjax/README.md, written by tools/vendor_mathjax.py, lists each file's SHA-256 as npm ships it."""
-    listed = dict(re.findall(r"^\| `es5/(\S+)` \| [\d,]+ \| `([0-9a-f]{64})` \|$", (mathjax.BUNDLED / "README.md").read_text(), re.M))
+    listed = dict(re.findall(r"^\| `es5/(\S+)` \| [\d,]+ \| `([0-9a-f]{64})` \|$", (mathjax.BUNDLED / "README.md").read_text(), re.MULTILINE))
     present = {p.relative_to(mathjax.BUNDLED / "es5").as_posix() for p in (mathjax.BUNDLED / "es5").rglob("*") if p.is_file()}
     assert present == set(listed)
     assert set(mathjax.FILES) <= present and any(name.startswith(mathjax.FONTS + "/") for name in present)

@@ -35,7 +35,7 @@ HOSTILE = [
     ("object", '<object data="https://evil.example/x.swf"></object>', "<object"),
     ("data url image", '<img src="data:image/svg+xml,<svg onload=alert(1)>">', "data:"),
 ]
-UNSAFE = re.compile(r"<\s*(script|style|base|svg|iframe|form|link|meta|object|embed)\b|\son\w+\s*=|javascript:|url\(|https?://", re.I)
+UNSAFE = re.compile(r"<\s*(script|style|base|svg|iframe|form|link|meta|object|embed)\b|\son\w+\s*=|javascript:|url\(|https?://", re.IGNORECASE)
 
 
 def render(text: str):
@@ -110,9 +110,9 @@ def test_random_html_and_markdown_never_survive_sanitising(text: str):
     result = render(text)
     # What a learner's device would act on: tags, handlers and URLs in attributes or CSS.
     for tag in re.findall(r"<[^>]*>", result.html):
-        assert not re.search(r"^<\s*(script|style|svg|iframe|base|object|embed|link|meta|form)\b", tag, re.I), tag
-        assert not re.search(r"\son\w+\s*=", tag, re.I), tag
-        assert not re.search(r"(src|href)\s*=\s*\"?\s*(javascript|data|https?:|//)", tag, re.I), tag
+        assert not re.search(r"^<\s*(script|style|svg|iframe|base|object|embed|link|meta|form)\b", tag, re.IGNORECASE), tag
+        assert not re.search(r"\son\w+\s*=", tag, re.IGNORECASE), tag
+        assert not re.search(r"(src|href)\s*=\s*\"?\s*(javascript|data|https?:|//)", tag, re.IGNORECASE), tag
         assert "url(" not in tag.lower(), tag
 
 

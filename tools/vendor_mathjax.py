@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from dlanki import mathjax  # noqa: E402
+from dlanki import mathjax
 
 TARGET = REPO / "dlanki" / "mathjax"
 

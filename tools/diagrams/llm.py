@@ -3,6 +3,8 @@ reverse KL."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from .style import (
@@ -43,7 +45,7 @@ def _bpe_steps(corpus, n_merges):
     for _ in range(n_merges):
         counts: dict[tuple[str, str], int] = {}
         for symbols, c in words:
-            for a, b in zip(symbols, symbols[1:], strict=False):
+            for a, b in itertools.pairwise(symbols):
                 counts[(a, b)] = counts.get((a, b), 0) + c
         best = max(counts, key=lambda p: counts[p])  # ties do not occur in this corpus
         merges.append((best, counts[best]))

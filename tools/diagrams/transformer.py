@@ -3,6 +3,8 @@ sinusoidal positions, RoPE, MHA/MQA/GQA, KV cache, FlashAttention tiling, normal
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from matplotlib.patches import Arc, Polygon
 
@@ -54,7 +56,7 @@ def scaled_dot_product():
         box(ax, cx, cy, w, h, fc=TINT[colour], ec=colour)
         runs(ax, cx, cy, label)
         runs(ax, cx + w / 2 + 0.35, cy, note, ha="left", color=GREY)
-    for (a, *_), (b, *_) in zip(steps, steps[1:], strict=False):
+    for (a, *_), (b, *_) in itertools.pairwise(steps):
         arrow(ax, (cx, a + h / 2), (cx, b - h / 2), lw=2.0, head=12)
     arrow(ax, (cx, 8.3 + h / 2), (cx, 9.75), lw=2.0, head=12)
     text(ax, cx, 10.0, "output", fs=SMALL)
@@ -182,7 +184,7 @@ def _residual_column(ax, cx, order, title, formula, final_note=None):
         y_box += 1.45
     # arrows between consecutive elements
     arrow(ax, (cx, split_y), (cx, centres[0][1] - centres[0][2]), lw=2.0, head=12)
-    for (_, ya, ra), (_, yb, rb) in zip(centres, centres[1:], strict=False):
+    for (_, ya, ra), (_, yb, rb) in itertools.pairwise(centres):
         arrow(ax, (cx, ya + ra), (cx, yb - rb), lw=2.0, head=12)
     top = centres[-1][1] + centres[-1][2]
     arrow(ax, (cx, top), (cx, top + 0.75), lw=2.0, head=12)
