@@ -222,3 +222,33 @@ def test_random_card_files_are_read_as_pyyaml_reads_them_or_left_to_it(seed: int
     files = RandomCardFile(seed)
     read = sum(assert_same_as_pyyaml(files.text()) for _ in range(10_000))
     assert read > 500  # enough of them are inside what the fast reader reads
+
+
+EDITS = [*" \n:-#'\"[]{},|>~&*!%@`\\\t", "\n  ", "\n    ", "\n      ", ": ", "- ", " #", "''", "null", "::", "a"]
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_shipped_cards_edited_character_by_character_are_read_as_pyyaml_reads_them_or_left_to_it(seed: int):
+    """Typing slips in real cards: one to three characters inserted, deleted or replaced anywhere."""
+    pick = random.Random(seed)
+    pieces = []
+    for path in CARD_FILES:
+        lines = path.read_text(encoding="utf-8").split("\n")
+        starts = [i for i, line in enumerate(lines) if line.startswith("  - id:")]
+        for first in range(0, len(starts), 4):
+            end = starts[first + 4] if first + 4 < len(starts) else len(lines)
+            pieces.append("\n".join(lines[: starts[0]] + lines[starts[first] : end]))
+    read = 0
+    for _ in range(1000):
+        text = pick.choice(pieces)
+        for _ in range(pick.randint(1, 3)):
+            at = pick.randrange(len(text) + 1)
+            kind = pick.random()
+            if kind < 0.5:
+                text = text[:at] + pick.choice(EDITS) + text[at:]
+            elif kind < 0.8:
+                text = text[:at] + text[at + pick.randint(1, 3) :]
+            else:
+                text = text[:at] + pick.choice(EDITS) + text[at + 1 :]
+        read += assert_same_as_pyyaml(text)
+    assert 200 < read < 1000  # both outcomes, many times
