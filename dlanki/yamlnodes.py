@@ -6,7 +6,7 @@ is refused, which also stops alias bombs (a few lines that expand to gigabytes);
 control character, raw or escaped, is an error at its line.
 
 Files in the plain shape card files are written in are read by plainyaml.py instead, into the same tree
-and several times faster; PyYAML reads all the others and is the reference the tests hold it to.
+in two thirds of the time; PyYAML reads all the others and is the reference the tests hold it to.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from dlanki.errors import Loc, Problem
+from dlanki.plainyaml import read_plain
 
 # libyaml's parser is about ten times faster than PyYAML's pure-Python one and gives the same marks.
 _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -95,8 +96,6 @@ def parse_yaml(text: str, path: str) -> tuple[YValue | None, list[Problem]]:
     raw = CONTROL.search(text)
     if raw:
         return None, [Problem(_loc_at(text, raw.start(), path), f"control character {_describe(raw.group())} in the file", CONTROL_HINT)]
-    from dlanki.plainyaml import read_plain
-
     plain = read_plain(text, path)
     if plain is not None:
         return plain, []
