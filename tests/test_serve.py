@@ -76,7 +76,10 @@ def test_serve_rebuilds_and_reloads_on_save_and_shows_errors_in_the_page(tmp_pat
         # Save an edit: the page shows it by itself, as a new page load (the marker is gone).
         cards.write_text(cards.read_text().replace("exactly one answer", "a single, unambiguous answer"))
         served.wait_for("cards/examples.yaml changed: preview of 2 notes rebuilt")
-        page.wait_for_function("() => document.body && document.body.innerText.includes('a single, unambiguous answer')", timeout=15_000)
+        # The new page's script runs after its cards are in the body: wait for both, or a slow machine races it.
+        page.wait_for_function(
+            "() => window.dlankiPreview && document.body.innerText.includes('a single, unambiguous answer')", timeout=15_000
+        )
         assert page.evaluate("window.notReloaded") is None
         page.evaluate("window.dlankiPreview.ready")
         assert page.query_selector("#pv-problems") is None
