@@ -22,8 +22,12 @@ from dlanki.errors import Loc
 _new_loc = tuple.__new__
 """Loc(path, line, col) without NamedTuple's Python-level __new__: this reader makes one per value."""
 
-_KEY = re.compile(r"([a-z_][a-z0-9_]*):(?: +|$)")
-"""A key as card files write them (`front:`, `source:`), then the value after one or more spaces."""
+_KEY = re.compile(r"""(?:([A-Za-z0-9_][A-Za-z0-9_-]*)|"([^"\\]*)"|'([^']*)'):(?: +|$)""")
+"""A key as card files and dlanki.yaml write them (`front:`, `keras-docs:`, `"004":`), then the value after
+one or more spaces."""
+_FLOW_KEY = re.compile(r"""(?:([A-Za-z0-9_][A-Za-z0-9_-]*)|"([^"\\]*)"|'([^']*)'): +""")
+_MAX_KEY = 128
+"""libyaml refuses a key longer than 1,024 characters; far shorter ones are left to it too."""
 _OUTSIDE_CHARACTERS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 """Characters this reader leaves to libyaml: tabs, carriage returns, YAML 1.1's other line breaks (NEL,
 U+2028, U+2029), the byte-order mark and what libyaml refuses to read."""
@@ -95,9 +99,9 @@ class _Reader:
         text, column = head, indent
         while True:
             match = _KEY.match(text)
-            if match is None:
+            if match is None or match.end() > _MAX_KEY:
                 raise _Outside
-            key = match.group(1)
+            key = match[match.lastindex]
             if key in values:
                 raise _Outside  # a duplicate key is a problem to report
             key_locs[key] = _new_loc(Loc, (self.path, index + 1, column + 1))
@@ -159,11 +163,11 @@ class _Reader:
             return self._block(index, column, indent)
         if first == "[":
             return self._flow(text, index, column), index + 1
+        if first == "{":
+            return self._flow_mapping(text, index, column), index + 1
         if first == '"' or first == "'":
             value, end = self._quoted(text, 0)
-            after = text[end:].lstrip(" ")
-            if after and (after[0] != "#" or after == text[end:]):
-                raise _Outside  # only spaces, or spaces and a comment, may follow
+            _only_a_comment(text[end:])
             return self.value(value, _new_loc(Loc, (self.path, index + 1, column + 2)), self.no_keys), index + 1
         comment = text.find(" #")
         value = (text if comment < 0 else text[:comment]).rstrip(" ")
@@ -214,29 +218,34 @@ class _Reader:
 
     def _flow(self, text: str, index: int, column: int):
         """A one-line flow sequence of plain or quoted scalars: `[a, "b c"]`."""
-        close = text.find("]")
-        if close < 0 or text[close + 1 :].strip(" "):
-            raise _Outside
-        items = []
-        inner = text[1:close]
-        if inner.strip(" "):
-            offset = 1
-            for piece in inner.split(","):
-                item = piece.strip(" ")
-                at = column + offset + len(piece) - len(piece.lstrip(" "))
-                offset += len(piece) + 1
-                if not item:
-                    raise _Outside
-                if item[0] == '"' or item[0] == "'":
-                    value, end = self._quoted(item, 0)
-                    if end != len(item):
-                        raise _Outside
-                    items.append(self.value(value, _new_loc(Loc, (self.path, index + 1, at + 2)), self.no_keys))
-                    continue
-                if item[0] in _INDICATORS or _FLOW_PLAIN_STOP.search(item) or item in _NULLS:
-                    raise _Outside
-                items.append(self.value(item, _new_loc(Loc, (self.path, index + 1, at + 1)), self.no_keys))
+        items = [self._flow_scalar(item, index, at) for item, at in _flow_items(text, "]", column)]
         return self.value(items, _new_loc(Loc, (self.path, index + 1, column + 1)), self.no_keys)
+
+    def _flow_mapping(self, text: str, index: int, column: int):
+        """A one-line flow mapping of plain or quoted scalars: `{id: 1574112837, name: dlanki Basic}`."""
+        values: dict = {}
+        key_locs: dict[str, Loc] = {}
+        for item, at in _flow_items(text, "}", column):
+            match = _FLOW_KEY.match(item)
+            if match is None or match.end() > _MAX_KEY or match[match.lastindex] in values:
+                raise _Outside
+            key = match[match.lastindex]
+            key_locs[key] = _new_loc(Loc, (self.path, index + 1, at + 1))
+            values[key] = self._flow_scalar(item[match.end() :], index, at + match.end())
+        if not values:
+            raise _Outside
+        return self.value(values, _new_loc(Loc, (self.path, index + 1, column + 1)), key_locs)
+
+    def _flow_scalar(self, item: str, index: int, at: int):
+        """A plain or quoted scalar that is all of `item`, inside `[...]` or `{...}`, at column `at`."""
+        if item[0] == '"' or item[0] == "'":
+            value, end = self._quoted(item, 0)
+            if end != len(item):
+                raise _Outside
+            return self.value(value, _new_loc(Loc, (self.path, index + 1, at + 2)), self.no_keys)
+        if item[0] in _INDICATORS or _FLOW_PLAIN_STOP.search(item) or item in _NULLS:
+            raise _Outside
+        return self.value(item, _new_loc(Loc, (self.path, index + 1, at + 1)), self.no_keys)
 
     @staticmethod
     def _quoted(text: str, start: int) -> tuple[str, int]:
@@ -251,3 +260,31 @@ class _Reader:
         if text[close + 1 : close + 2] == quote:
             raise _Outside  # '' inside single quotes
         return value, close + 1
+
+
+def _only_a_comment(rest: str) -> None:
+    """What may follow a value on its line: nothing, spaces, or spaces and a comment."""
+    after = rest.lstrip(" ")
+    if after and (after[0] != "#" or after == rest):
+        raise _Outside
+
+
+def _flow_items(text: str, closer: str, column: int) -> list[tuple[str, int]]:
+    """The comma-separated items of a one-line `[...]` or `{...}` that starts `text` (at `column`), each
+    without its spaces and with its column; none for `[]`."""
+    close = text.find(closer)
+    if close < 0:
+        raise _Outside
+    _only_a_comment(text[close + 1 :])
+    inner = text[1:close]
+    if not inner.strip(" "):
+        return []
+    items = []
+    offset = 1
+    for piece in inner.split(","):
+        item = piece.strip(" ")
+        if not item:
+            raise _Outside
+        items.append((item, column + offset + len(piece) - len(piece.lstrip(" "))))
+        offset += len(piece) + 1
+    return items

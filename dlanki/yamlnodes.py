@@ -11,45 +11,55 @@ in two thirds of the time; PyYAML reads all the others and is the reference the 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from dlanki.errors import Loc, Problem
 from dlanki.plainyaml import read_plain
 
-# libyaml's parser is about ten times faster than PyYAML's pure-Python one and gives the same marks.
-_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    import yaml
+
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 """The plain scalars YAML's safe resolver reads as null: the only implicit type dlanki tells apart,
 because every other scalar is kept as the text written."""
-_DEFAULT_TAGS = {
-    yaml.ScalarNode: _BASE_LOADER.DEFAULT_SCALAR_TAG,
-    yaml.SequenceNode: _BASE_LOADER.DEFAULT_SEQUENCE_TAG,
-    yaml.MappingNode: _BASE_LOADER.DEFAULT_MAPPING_TAG,
-}
 
 
-class _LOADER(_BASE_LOADER):
-    """The safe loader with the resolver's bookkeeping for path resolvers (a safe loader has none) left out.
+@functools.cache
+def _pyyaml():
+    """PyYAML and dlanki's loader for it, imported only when a file is not in plainyaml's shape (10 ms)."""
+    import yaml
 
-    The composer asks the resolver about every node without an explicit tag; the stock method builds
-    lists and walks empty path tables each time, which cost as much as composing itself. Only null is
-    told apart: `yes`, `0755` and `45:00` are kept as written, so their implicit types would go unused.
-    """
+    # libyaml's parser is about ten times faster than PyYAML's pure-Python one and gives the same marks.
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    default_tags = {
+        yaml.ScalarNode: base.DEFAULT_SCALAR_TAG,
+        yaml.SequenceNode: base.DEFAULT_SEQUENCE_TAG,
+        yaml.MappingNode: base.DEFAULT_MAPPING_TAG,
+    }
 
-    def resolve(self, kind, value, implicit):
-        if kind is yaml.ScalarNode and implicit[0] and value in _NULLS:
-            return _NULL
-        return _DEFAULT_TAGS[kind]
+    class Loader(base):
+        """The safe loader with the resolver's bookkeeping for path resolvers (a safe loader has none) left out.
 
-    def descend_resolver(self, current_node, current_index):
-        pass
+        The composer asks the resolver about every node without an explicit tag; the stock method builds
+        lists and walks empty path tables each time, which cost as much as composing itself. Only null is
+        told apart: `yes`, `0755` and `45:00` are kept as written, so their implicit types would go unused.
+        """
 
-    def ascend_resolver(self):
-        pass
+        def resolve(self, kind, value, implicit):
+            if kind is yaml.ScalarNode and implicit[0] and value in _NULLS:
+                return _NULL
+            return default_tags[kind]
+
+        def descend_resolver(self, current_node, current_index):
+            pass
+
+        def ascend_resolver(self):
+            pass
+
+    return yaml, Loader
 
 
 # Tags that only ever build plain data; anything else (e.g. !!python/object) is refused.
@@ -104,8 +114,9 @@ def parse_yaml(text: str, path: str) -> tuple[YValue | None, list[Problem]]:
 
 def parse_with_pyyaml(text: str, path: str) -> tuple[YValue | None, list[Problem]]:
     """parse_yaml for any YAML: libyaml's nodes, converted (and text without control characters)."""
+    yaml, loader = _pyyaml()
     try:
-        nodes = list(yaml.compose_all(text, Loader=_LOADER))
+        nodes = list(yaml.compose_all(text, Loader=loader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         position = getattr(exc, "position", None)  # a ReaderError has an offset, not a mark
@@ -131,7 +142,8 @@ def parse_with_pyyaml(text: str, path: str) -> tuple[YValue | None, list[Problem
 
 def _alias_problem(text: str, path: str) -> Problem:
     """The composer hands an alias's node out again with its anchor's marks: find the first alias itself."""
-    uses = [event.start_mark for event in yaml.parse(text, Loader=_LOADER) if isinstance(event, yaml.AliasEvent)]
+    yaml, loader = _pyyaml()
+    uses = [event.start_mark for event in yaml.parse(text, Loader=loader) if isinstance(event, yaml.AliasEvent)]
     loc = Loc(path, uses[0].line + 1, uses[0].column + 1) if uses else Loc(path)
     count = f" ({len(uses)} in this file)" if len(uses) > 1 else ""
     return Problem(loc, f"YAML aliases (*name) are not supported{count}", "write the value out in full")
@@ -207,7 +219,7 @@ class _Converter:
         key_locs: dict[str, Loc] = {}
         for key_node, value_node in node.value:
             key_loc = _loc(key_node, self.path)
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in SAFE_TAGS:
+            if key_node.id != "scalar" or key_node.tag not in SAFE_TAGS:
                 self.problems.append(Problem(key_loc, "a key must be plain text", "write keys as simple words"))
                 continue
             key = str(key_node.value)

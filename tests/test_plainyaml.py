@@ -36,9 +36,12 @@ def test_every_shipped_card_file_is_read_fast_and_as_pyyaml_reads_it(path: Path)
     assert assert_same_as_pyyaml(path.read_text(encoding="utf-8"))
 
 
-def test_the_card_file_of_a_new_deck_is_read_fast():
-    text = (REPO / "dlanki" / "skeleton" / "cards.yaml").read_text(encoding="utf-8")
-    assert assert_same_as_pyyaml(text.replace("@@TITLE@@", "Examples").replace("@@PACKAGE@@", "examples"))
+@pytest.mark.parametrize("path", [REPO / "dlanki.yaml", REPO / "dlanki" / "skeleton" / "cards.yaml", REPO / "dlanki" / "skeleton" / "dlanki.yaml"])
+def test_the_settings_and_a_new_deck_are_read_fast(path: Path):
+    text = path.read_text(encoding="utf-8")
+    for word, value in (("@@TITLE@@", "Examples"), ("@@PACKAGE@@", "examples"), ("@@NAMESPACE@@", "examples-0a1b")):
+        text = text.replace(word, value)
+    assert assert_same_as_pyyaml(text)
 
 
 MUTATIONS = [
@@ -118,7 +121,8 @@ PIECES = st.sampled_from(
         "    extra: 'it''s'", "    extra: \"a\\\"b\"", "    extra: x #c", "    extra: ~", "    extra: |-", "    extra: >",
         "    extra: [a,", "    extra: {a: 1}", "    extra: &k v", "    extra: *k", "    extra: !t v", "---", "...", "\t- x",
         "      - [nested]", "    type: basic", "    id: dup", "    front: two", "    front: lines", "  continued",
-        "    text: |", "", "", "      line one", "      line two",
+        "    text: |", "", "", "      line one", "      line two", "note_types:", "  basic: {id: 1, name: dlanki Basic}",
+        "  cloze: {id: 2, name: x} # c", "sources:", '  "000": 第{n}条', "  keras-docs: Keras", "  k: {a: [b]}", "  k: {}",
     ]
 )
 # fmt: on
@@ -137,7 +141,10 @@ SCALARS = [
     "中文 文字", "a,b", "[a]", "x ", "  x", "#", "\\", "a\\nb", "\t", "a:?b", "a:-", ":x", "-x", "?x",
 ]
 # fmt: on
-KEYS = ["id", "type", "text", "front", "back", "extra", "tags", "source", "deck", "cards", "retired", "Id", "a-b", "x y", "id"]
+KEYS = [
+    "id", "type", "text", "front", "back", "extra", "tags", "source", "deck", "cards", "retired", "id", "Id", "a-b", "x y",
+    "keras-docs", "2020x", "0755", "null", "yes", '"004"', "'004'", '""', "'it''s'", '"a: b"', '"a\\"', "-a", "~", "<<",
+]  # fmt: skip
 
 
 class RandomCardFile:
@@ -157,8 +164,11 @@ class RandomCardFile:
         return quote + text + quote
 
     def flow(self) -> str:
+        if self.pick.random() < 0.4:
+            pairs = [self.pick.choice(KEYS) + self.pick.choice([": ", ":", ":  "]) + self.scalar() for _ in range(self.pick.randint(0, 3))]
+            return "{" + self.pick.choice([", ", ",", " ,"]).join(pairs) + "}" + self.pick.choice(["", " ", " # c", "# c", " x"])
         items = [self.scalar() for _ in range(self.pick.randint(0, 3))]
-        return "[" + self.pick.choice([", ", ",", " ,"]).join(items) + "]" + self.pick.choice(["", " ", " # c"])
+        return "[" + self.pick.choice([", ", ",", " ,"]).join(items) + "]" + self.pick.choice(["", " ", " # c", "# c", " x"])
 
     def block(self, indent: int) -> list[str]:
         depth = indent + self.pick.choice([1, 2, 2, 2, 3])
