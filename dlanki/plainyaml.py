@@ -1,15 +1,15 @@
-"""A fast reader for the plain shape card files are written in; PyYAML reads everything else.
+"""A fast reader for the plain shape card files (and dlanki.yaml) are written in; PyYAML reads the rest.
 
 Composing every node with PyYAML and libyaml was two fifths of compiling a card file: libyaml parses fast,
 but each scalar, mapping and mark becomes a Python object before dlanki sees it. Card files use a small
 part of YAML: block mappings and sequences, one-line plain or quoted text, one-line `[a, b]` lists and
-`|` blocks. This module reads exactly that part, line by line, into the same YValue tree (values,
-locations, block indents) that yamlnodes builds from PyYAML's nodes.
+`{a: b}` mappings, and `|` blocks. This module reads exactly that part, line by line, into the same
+YValue tree (values, locations, block indents) that yamlnodes builds from PyYAML's nodes.
 
 It never decides what a file means on its own. Whatever it is not sure of (a tab, an escape, an empty
-value, `|-`, flow mappings, anchors, tags, duplicate keys, YAML's own nulls, a plain scalar that goes on
-over two lines, any file that would have a problem...) makes it give up, and the file is read by PyYAML
-as before. tests/test_plainyaml.py checks that both give the same tree on every card file and on
+value, `|-`, nested or multi-line flow collections, anchors, tags, duplicate keys, YAML's own nulls, a
+plain scalar that goes on over two lines, any file that would have a problem...) makes it give up, and
+the file is read by PyYAML as before. tests/test_plainyaml.py checks that both give the same tree on every card file and on
 thousands of variants of them.
 """
 
@@ -202,7 +202,7 @@ class _Reader:
             line = lines[end]
             if line:
                 if not line.startswith(margin):
-                    if not line.strip(" ") and line != "":
+                    if not line.strip(" "):
                         raise _Outside
                     break
                 if not line.strip(" "):
@@ -227,9 +227,9 @@ class _Reader:
         key_locs: dict[str, Loc] = {}
         for item, at in _flow_items(text, "}", column):
             match = _FLOW_KEY.match(item)
-            if match is None or match.end() > _MAX_KEY or match[match.lastindex] in values:
+            key = match[match.lastindex] if match is not None and match.end() <= _MAX_KEY else None
+            if key is None or key in values:
                 raise _Outside
-            key = match[match.lastindex]
             key_locs[key] = _new_loc(Loc, (self.path, index + 1, at + 1))
             values[key] = self._flow_scalar(item[match.end() :], index, at + match.end())
         if not values:
