@@ -49,7 +49,10 @@ def read_plain(text: str, path: str):
     """The YValue tree PyYAML and yamlnodes would build, or None if the text is outside the plain shape."""
     from dlanki.yamlnodes import YValue  # yamlnodes calls this module: imported here, not in a cycle
 
-    if _OUTSIDE_CHARACTERS.search(text):
+    if "\r" in text:
+        # Windows line ends (git's checkout on Windows): YAML reads \r\n as one line break, as \n.
+        text = text.replace("\r\n", "\n")
+    if _OUTSIDE_CHARACTERS.search(text):  # a carriage return on its own among them
         return None
     try:
         return _Reader(text, path, YValue).document()

@@ -36,6 +36,12 @@ def test_every_shipped_card_file_is_read_fast_and_as_pyyaml_reads_it(path: Path)
     assert assert_same_as_pyyaml(path.read_text(encoding="utf-8"))
 
 
+@pytest.mark.parametrize("path", CARD_FILES[::5], ids=lambda p: p.name)
+def test_windows_line_ends_are_read_fast_and_as_pyyaml_reads_them(path: Path):
+    """git on Windows checks files out with \r\n: the same tree, the same locations."""
+    assert assert_same_as_pyyaml(path.read_text(encoding="utf-8").replace("\n", "\r\n"))
+
+
 @pytest.mark.parametrize("path", [REPO / "dlanki.yaml", REPO / "dlanki" / "skeleton" / "cards.yaml", REPO / "dlanki" / "skeleton" / "dlanki.yaml"])
 def test_the_settings_and_a_new_deck_are_read_fast(path: Path):
     text = path.read_text(encoding="utf-8")
@@ -156,7 +162,13 @@ class RandomCardFile:
 
     def text(self) -> str:
         lines = (["# a card file"] if self.pick.random() < 0.2 else []) + self.mapping(0)
-        return "\n".join(lines) + ("\n" if self.pick.random() < 0.9 else "")
+        text = "\n".join(lines) + ("\n" if self.pick.random() < 0.9 else "")
+        ends = self.pick.random()
+        if ends < 0.1:
+            return text.replace("\n", "\r\n")  # Windows
+        if ends < 0.15:
+            return "".join(line + self.pick.choice(["\n", "\r\n", "\r", "\r\r\n"]) for line in text.split("\n"))
+        return text
 
     def scalar(self) -> str:
         text = self.pick.choice(SCALARS) + (self.pick.choice(SCALARS) if self.pick.random() < 0.3 else "")
