@@ -9,6 +9,7 @@ hashing it again. Checks that compare files with each other run in build.py, on 
 
 from __future__ import annotations
 
+import functools
 import os
 import pickle
 import re
@@ -230,7 +231,7 @@ class FileCompiler:
         self.renderer = Renderer(project.sources)
         self.types = note_types(project)
         for note_type in self.types.values():  # genanki's card rules, worked out once (and before any fork)
-            _CARD_RULES.setdefault(note_type, _card_rule(note_type))
+            _card_rule(note_type)
 
     def compile(self, data: bytes, rel: str, key: str) -> FileResult:
         result = load_and_check(data, rel, key, self.project)
@@ -298,10 +299,7 @@ def with_media(digest: str, item: RenderedCard, media: dict[str, str] | None) ->
 def card_ordinals(note_type: NoteType, fields: tuple[str, ...]) -> tuple[int, ...]:
     """The template ordinals of a note's cards, in the order the package lists them: genanki's rule
     (genanki.Note.cards), applied without building a genanki.Note (a sixth of a cold build)."""
-    rule = _CARD_RULES.get(note_type)
-    if rule is None:
-        rule = _CARD_RULES[note_type] = _card_rule(note_type)
-    cloze_fields, required = rule
+    cloze_fields, required = _card_rule(note_type)
     if note_type.is_cloze:
         # A set filled in genanki's order, so it lists the ordinals in genanki's order too.
         ordinals: set[int] = set()
@@ -313,10 +311,10 @@ def card_ordinals(note_type: NoteType, fields: tuple[str, ...]) -> tuple[int, ..
     return tuple(template for template, mode, needed in required if tests[mode](fields[i] for i in needed))
 
 
-_CARD_RULES: dict[NoteType, tuple[list[int], list]] = {}
 _CLOZE_NUMBER = re.compile(r"{{c(\d+)::.+?}}", re.DOTALL)
 
 
+@functools.cache
 def _card_rule(note_type: NoteType) -> tuple[list[int], list]:
     """genanki's inputs to its card rule: the fields a cloze template reads, and the required fields."""
     import genanki  # only a card file that changed needs it
