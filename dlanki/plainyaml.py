@@ -33,7 +33,9 @@ _OUTSIDE_CHARACTERS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800
 U+2028, U+2029), the byte-order mark and what libyaml refuses to read."""
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 """A plain scalar cannot start with these (or starts something else: a list, a tag, an anchor...)."""
-_NULLS = frozenset(("~", "null", "Null", "NULL"))
+YAML_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+"""The plain scalars YAML's safe resolver reads as null: the only implicit type dlanki tells apart,
+because every other scalar is kept as the text written (yamlnodes). This reader leaves them to PyYAML."""
 _MAX_DEPTH = 8
 """A card file is four collections deep; deeper text is left to PyYAML, which reports nesting too deep."""
 _FLOW_PLAIN_STOP = re.compile(r"[\[\]{}#\"']|:[ ?]|:$")
@@ -174,7 +176,7 @@ class _Reader:
             return self.value(value, _new_loc(Loc, (self.path, index + 1, column + 2)), self.no_keys), index + 1
         comment = text.find(" #")
         value = (text if comment < 0 else text[:comment]).rstrip(" ")
-        if first in _INDICATORS or ": " in value or value.endswith(":") or value in _NULLS:
+        if first in _INDICATORS or ": " in value or value.endswith(":") or value in YAML_NULLS:
             raise _Outside
         return self.value(value, _new_loc(Loc, (self.path, index + 1, column + 1)), self.no_keys), index + 1
 
@@ -246,7 +248,7 @@ class _Reader:
             if end != len(item):
                 raise _Outside
             return self.value(value, _new_loc(Loc, (self.path, index + 1, at + 2)), self.no_keys)
-        if item[0] in _INDICATORS or _FLOW_PLAIN_STOP.search(item) or item in _NULLS:
+        if item[0] in _INDICATORS or _FLOW_PLAIN_STOP.search(item) or item in YAML_NULLS:
             raise _Outside
         return self.value(item, _new_loc(Loc, (self.path, index + 1, at + 1)), self.no_keys)
 

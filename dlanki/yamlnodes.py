@@ -17,14 +17,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dlanki.errors import Loc, Problem
-from dlanki.plainyaml import read_plain
+from dlanki.plainyaml import YAML_NULLS, read_plain
 
 if TYPE_CHECKING:
     import yaml
 
-_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
-"""The plain scalars YAML's safe resolver reads as null: the only implicit type dlanki tells apart,
-because every other scalar is kept as the text written."""
 
 
 @functools.cache
@@ -49,7 +46,7 @@ def _pyyaml():
         """
 
         def resolve(self, kind, value, implicit):
-            if kind is yaml.ScalarNode and implicit[0] and value in _NULLS:
+            if kind is yaml.ScalarNode and implicit[0] and value in YAML_NULLS:
                 return _NULL
             return default_tags[kind]
 
