@@ -258,7 +258,13 @@ def _compile_in_worker(item: tuple[int, bytes, str, str]) -> tuple[int, bytes]:
 
 def _count_cards(data: bytes) -> int:
     """About how many cards a file holds, for a progress bar before it is parsed."""
-    return len(re.findall(rb"^\s*- *id *:", data, re.MULTILINE))
+    return len(_CARD_START.findall(data))
+
+
+_CARD_START = re.compile(rb"\n[ \t]*- *id *:")
+"""A line that starts a card (never the first line: a card file is a mapping). Searched from its newline,
+which the regex engine skips ahead to; `^` with re.MULTILINE is tried at every byte, and took 0.04 s for
+10,000 cards before the first one compiled."""
 
 
 def load_and_check(data: bytes, rel: str, key: str, project: Project) -> FileResult:

@@ -456,3 +456,16 @@ def test_the_media_check_reports_the_same_if_its_process_dies(tmp_path: Path, mo
     if not (tmp_path / "died").exists():
         pytest.skip("another thread runs in this test process, so nothing was forked")
     assert problems == expected
+
+
+def test_the_progress_bar_counts_every_card_before_compiling_any(tmp_path: Path):
+    """The bar's total is known before the first file is parsed: it must be the number of cards built, however
+    the files are written (a list at the key's own column, Windows line ends), and the bar must end full."""
+    indentless = b"deck: Mini::More\r\ncards:\r\n- id: more-one\r\n  type: basic\r\n  source: added\r\n  front: One?\r\n  back: One.\r\n"
+    indentless += b"-   id: more-two\r\n    type: basic\r\n    source: added\r\n    front: Two?\r\n    back: Two.\r\n"
+    root = write_project(tmp_path, {**MINIMAL, "cards/03-more.yaml": indentless})
+    calls: list[tuple[int, int]] = []
+    result = build(root, now=FIRST, progress=lambda done, total: calls.append((done, total)))
+    assert result.notes == 6
+    assert {total for _, total in calls} == {6}
+    assert calls[-1] == (6, 6)
