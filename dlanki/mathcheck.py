@@ -99,6 +99,8 @@ class FormulaChecker:
         self._verdicts: dict[tuple[str, bool], tuple[str | None, float | None] | None] = {}
         """Every formula side seen → (error, width), or None while MathJax has not answered."""
         self._variants: dict[str, list[str]] = {}
+        self._outcomes: dict[tuple[str, bool], tuple] = {}
+        """A formula written many times is looked up once: (TeX, display) → _outcome's answer, once known."""
         self._unverified: set[tuple[str, bool]] = set()
 
     def add(self, formula: Formula) -> None:
@@ -158,25 +160,41 @@ class FormulaChecker:
             return None
         problems = []
         rendered = 0
+        outcomes = self._outcomes
         for card_id, formula in uses:
-            sides = self.variants(formula.anki_tex)
-            widest: tuple[float, bool] | None = None
-            renders = True
-            for tex in sides:
-                verdict = self._verdicts.get((tex, formula.display))
-                if verdict is None:
+            key = (formula.anki_tex, formula.display)
+            outcome = outcomes.get(key)
+            if outcome is None:
+                outcome = self._outcome(*key)
+                if outcome is None:
                     return None
-                error, width = verdict
-                on_question = tex != sides[0]
-                if error:
-                    renders = False
-                    problems.append(_cannot_render(card_id, formula, error, on_question))
-                elif width is not None and width > PHONE_FORMULA_EM:
-                    widest = max(widest, (width, on_question)) if widest else (width, on_question)
+                outcomes[key] = outcome
+            errors, widest = outcome
+            if errors:
+                problems += [_cannot_render(card_id, formula, error, on_question) for error, on_question in errors]
+            else:
+                rendered += 1
             if widest is not None:
                 problems.append(_too_wide(card_id, formula, *widest))
-            rendered += renders
         return problems, rendered
+
+    def _outcome(self, anki_tex: str, display: bool) -> tuple[list[tuple[str, bool]], tuple[float, bool] | None] | None:
+        """What MathJax found on each side of a formula: its errors (with whether on a question side),
+        and its widest side if wider than a phone; None while a side has no verdict."""
+        sides = self.variants(anki_tex)
+        errors = []
+        widest: tuple[float, bool] | None = None
+        for tex in sides:
+            verdict = self._verdicts.get((tex, display))
+            if verdict is None:
+                return None
+            error, width = verdict
+            on_question = tex != sides[0]
+            if error:
+                errors.append((error, on_question))
+            elif width is not None and width > PHONE_FORMULA_EM:
+                widest = max(widest, (width, on_question)) if widest else (width, on_question)
+        return errors, widest
 
 
 def _cannot_render(card_id: str, formula: Formula, error: str, on_question: bool) -> Problem:

@@ -307,3 +307,23 @@ def test_a_short_formula_that_sets_a_length_is_still_measured(make_project, runn
     result = runner.invoke(cli, ["check", "-p", str(root)])
     assert result.exit_code == 0, result.output
     assert "cards/09.yaml:7:12: warning: [skip] inline formula $a\\hskip20em b$ is too wide for a 360 px phone" in result.output
+
+
+def test_a_formula_written_on_several_cards_is_reported_on_each(make_project, runner):
+    """MathJax judges a formula once, but every card that shows it gets its own located problem."""
+    if shutil.which("node") is None and not os.environ.get("CI"):
+        pytest.skip("Node.js is not installed")
+    body = "".join(
+        f"  - id: {name}\n    type: basic\n    source: added\n    front: q{name}\n    back: '$\\fracc{{1}}{{2}}$ and $a\\hskip20em b$'\n"
+        for name in ("first", "second")
+    )
+    root = make_project({"cards/09.yaml": card_file(body)})
+    result = runner.invoke(cli, ["check", "-p", str(root)])
+    assert result.exit_code == 1, result.output
+    problems = [line for line in result.output.splitlines() if line.startswith("cards/09.yaml:")]
+    assert [line.split(" $")[0] for line in problems] == [
+        "cards/09.yaml:7:12: error: [first] MathJax cannot render",
+        "cards/09.yaml:7:31: warning: [first] inline formula",
+        "cards/09.yaml:12:12: error: [second] MathJax cannot render",
+        "cards/09.yaml:12:31: warning: [second] inline formula",
+    ], result.output
