@@ -76,6 +76,25 @@ def test_edited_card_gets_a_newer_stamp_never_in_the_future(project: Path):
     assert all(notes[k] == old[k] for k in old if k != "rnn-state")
 
 
+def test_a_build_that_changes_no_entry_leaves_the_ledger_alone(project: Path):
+    """dlanki.lock is only rewritten when an entry changes: a ledger laid out by a merge tool, with the same
+    entries, keeps its bytes until a card changes, and then gets dlanki's one line per note again."""
+    import json
+
+    build(project, now=past(1000))
+    ledger = project / "dlanki.lock"
+    canonical = ledger.read_text()
+    reformatted = json.dumps(json.loads(canonical), indent=4, ensure_ascii=False)
+    ledger.write_text(reformatted)
+    assert build(project, now=past(500)).ledger_written is False
+    assert ledger.read_text() == reformatted
+    source = project / "cards/02-rnn.yaml"
+    source.write_text(source.read_text().replace("RNN hidden state update?", "RNN state?"))
+    assert build(project, now=past(10)).ledger_written is True
+    rewritten = ledger.read_text()
+    assert rewritten != canonical and len(rewritten.splitlines()) == len(canonical.splitlines())
+
+
 def test_frozen_build_fails_when_the_ledger_is_stale(project: Path):
     build(project, now=past(1000))
     source = project / "cards/02-rnn.yaml"
