@@ -10,8 +10,11 @@ Entries carry no clock (1980-01-01, the zip epoch) and mode 0644, like the archi
 
 from __future__ import annotations
 
+import os
 import struct
 import zlib
+
+import deflate
 
 LEVEL = 6
 """libdeflate's default, as zlib's and zipfile's."""
@@ -25,13 +28,15 @@ _LIMIT = 0xFFFFFFFF
 def zip_bytes(entries: list[tuple[str, bytes]]) -> bytes:
     """A zip archive of (name, data) entries, in order, each deflated. Names are ASCII (they are
     `collection.anki2`, `media` and numbers in a package)."""
-    import deflate  # only a command that writes a package needs it
+    from concurrent.futures import ThreadPoolExecutor  # only a command that writes a package needs them
 
+    # libdeflate lets go of Python's lock: the collection deflates on one core while the media files take
+    # turns on another.
+    with ThreadPoolExecutor(min(2, os.cpu_count() or 1, len(entries) or 1)) as pool:
+        deflated = list(pool.map(_deflate, [data for _, data in entries]))
     archive, central = bytearray(), bytearray()
-    for name, data in entries:
+    for (name, data), (body, crc) in zip(entries, deflated):
         raw = name.encode("ascii")
-        body = deflate.deflate_compress(data, LEVEL)
-        crc = zlib.crc32(data)
         offset = len(archive)
         if max(len(data), len(body), offset) >= _LIMIT:
             raise OverflowError("a package over 4 GiB needs zip64, which this writer does not write")
@@ -48,3 +53,8 @@ def zip_bytes(entries: list[tuple[str, bytes]]) -> bytes:
     archive += central
     archive += struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(central), directory, 0)
     return bytes(archive)
+
+
+def _deflate(data: bytes) -> tuple[bytes, int]:
+    """Raw deflate of `data`, and its CRC-32 (libdeflate's, 6x faster than zlib's)."""
+    return deflate.deflate_compress(data, LEVEL), deflate.crc32(data)
