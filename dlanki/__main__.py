@@ -8,7 +8,7 @@ import gc
 
 gc.disable()
 
-from dlanki.cli import main  # noqa: E402 - after the collector is off
+from dlanki.cli import main  # after the collector is off
 
 if __name__ == "__main__":
     main()
