@@ -100,21 +100,23 @@ _FIELD_TYPES = {"hash": str, "mod": int, "deck": str, "type": str, "clozes": lis
 
 
 def _entry(key: str, value: object) -> Entry:
-    """One entry, every field of the right type (a hand-edited stamp of "soon" is an error, not a crash)."""
-    if not isinstance(value, dict):
+    """One entry, every field of the right type (a hand-edited stamp of "soon" is an error, not a crash).
+
+    JSON gives exact types, so a field's type is compared by identity: a bool is never taken for an int."""
+    if type(value) is not dict:
         raise LedgerEntryError(key, "is not a mapping")
     for name, item in value.items():
         expected = _FIELD_TYPES.get(name)
         if expected is None:
             raise LedgerEntryError(key, f"has an unknown field {name!r}")
-        if not isinstance(item, expected) or (expected is int and isinstance(item, bool)):
+        if type(item) is not expected:
             raise LedgerEntryError(key, f"has a {name} that is not {expected.__name__}: {item!r}")
     if "hash" not in value or "mod" not in value:
         raise LedgerEntryError(key, "lacks its hash or stamp")
-    clozes = value.get("clozes", [])
-    if not all(isinstance(n, int) and not isinstance(n, bool) for n in clozes):
+    clozes = value.get("clozes", ())
+    if not all(type(n) is int for n in clozes):
         raise LedgerEntryError(key, "has cloze numbers that are not integers")
-    return Entry(**{**value, "clozes": tuple(clozes)})
+    return Entry(value["hash"], value["mod"], value.get("deck", ""), value.get("type", ""), tuple(clozes), value.get("retired", False))
 
 
 def line_of(text: str, key: str, rel: str = "dlanki.lock") -> Loc:
