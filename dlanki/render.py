@@ -18,7 +18,9 @@ from dlanki.sources import source_label
 PLACEHOLDER = "\ue000{}\ue001"
 PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001")
 # Text with none of these is one plain paragraph to Markdown; skipping Markdown for it halves build time.
-MARKDOWN_SYNTAX = re.compile(r"[\n*_`\[\]!<>#|&\\~=+-]|^\s*\d+[.)]|^ {4}")
+# On one line, a list (`-`, `+`, `1.`), heading (`#`), quote (`>`), table row (`|`) or code block (indent)
+# can only start the text: `-`, `+`, `=`, `#`, `|` and `!` inside it are literal (an image needs its `[`).
+MARKDOWN_SYNTAX = re.compile(r"[\n\r\t*_`\[\]<>&\\~]|^\s*[-+=#>|]|^\s*\d+[.)]|^ {4}")
 FIELD_ORDER = {"basic": ("front", "back", "extra"), "cloze": ("text", "extra")}
 # Left-over emphasis markers in the HTML, outside code (formulas are still placeholders here).
 STRAY_EMPHASIS = re.compile(r"\*\*|__")
@@ -113,7 +115,7 @@ class Renderer:
                 formulas.append(opener + html.escape(tex, quote=False) + closer)
             pieces.append(PLACEHOLDER.format(len(formulas) - 1))
         markdown_source = "".join(pieces)
-        if MARKDOWN_SYNTAX.search(markdown_source.strip()):
+        if MARKDOWN_SYNTAX.search(markdown_source.rstrip()):
             body = self._md.render(markdown_source).strip()
         else:
             body = markdown_source.strip()

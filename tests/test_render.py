@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from unittest.mock import patch
 
 from conftest import import_apkg, past
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import dlanki.render as render_module
 from dlanki.build import build
 from dlanki.errors import Loc
 from dlanki.model import TextField
@@ -125,3 +129,27 @@ def test_emphasis_commonmark_would_not_close_is_a_warning():
     assert "did not turn it into emphasis" in result.problems[0].message
     fine = Renderer().render_field(TextField("这是 **（重点）** 内容, `**code**`", Loc("cards/t.yaml", 1, 1)))
     assert not fine.problems and "<strong>（重点）</strong>" in fine.html
+
+
+
+ONE_LINE = st.lists(
+    st.sampled_from(
+        ["a", "Z", "字", "，", "。", " ", "  ", "\t", "\u3000", "-", "+", "=", "#", "|", "!", ">", "1", "9.", "2)", ")", ".", ":",
+         "'", '"', "/", "%", "^", "{", "}", "?", "(", "--", "==", "!!", "||", "x!", "- ", "+ ", "# ", "1. ", "> ", "| a |",
+         "$x$", "$$y$$", "{{c1::", "}}", "http://a.b/c", "www.a.bc", "a@b.cd", "&amp;", "*", "_", "`", "[", "]", "<", "\\", "~"]
+    ),
+    max_size=14,
+).map("".join)
+FAST, ORACLE = Renderer(), Renderer()
+
+
+@given(ONE_LINE)
+@settings(max_examples=3000, deadline=None)
+def test_text_the_fast_path_skips_is_what_markdown_renders(text: str):
+    """A field with nothing Markdown would act on is not given to Markdown: it must come out exactly as if it
+    had been. The oracle is the same renderer with every field given to Markdown."""
+    source = TextField(text, Loc("cards/x.yaml", 1, 1))
+    fast = FAST.render_field(source, "x")
+    with patch.object(render_module, "MARKDOWN_SYNTAX", re.compile("")):
+        slow = ORACLE.render_field(source, "x")
+    assert (fast.html, [str(p) for p in fast.problems]) == (slow.html, [str(p) for p in slow.problems])
