@@ -17,10 +17,13 @@ from dlanki.sources import source_label
 # Markdown never sees a formula: each is replaced by a private-use placeholder and put back afterwards.
 PLACEHOLDER = "\ue000{}\ue001"
 PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001")
-# Text with none of these is one plain paragraph to Markdown; skipping Markdown for it halves build time.
-# On one line, a list (`-`, `+`, `1.`), heading (`#`), quote (`>`), table row (`|`) or code block (indent)
-# can only start the text: `-`, `+`, `=`, `#`, `|` and `!` inside it are literal (an image needs its `[`).
-MARKDOWN_SYNTAX = re.compile(r"[\n\r\t*_`\[\]<>&\\~]|^\s*[-+=#>|]|^\s*\d+[.)]|^ {4}")
+# Text with none of these is one plain paragraph to Markdown, rendered without it (plain_paragraph): that
+# halves build time. A list (`-`, `+`, `1.`), heading (`#`, a line of `=` or `-`), quote (`>`) or code
+# block (an indent, a tab) can only start a line, so `-`, `+`, `=`, `#` and `!` inside one are literal (an
+# image needs its `[`); a table needs a `|`, a second paragraph a blank line, a hard break two spaces or
+# a backslash at the end of a line. (A no-break space is written as &nbsp; by the sanitiser, which only
+# Markdown's HTML goes through.)
+MARKDOWN_SYNTAX = re.compile(r"[\r\t*_`\[\]<>&\\~|\xa0]|^\s*[-+=#>]|^\s*\d+[.)]|^ {4}| $|\n *\n", re.MULTILINE)
 FIELD_ORDER = {"basic": ("front", "back", "extra"), "cloze": ("text", "extra")}
 # Left-over emphasis markers in the HTML, outside code (formulas are still placeholders here).
 STRAY_EMPHASIS = re.compile(r"\*\*|__")
@@ -115,10 +118,9 @@ class Renderer:
                 formulas.append(opener + html.escape(tex, quote=False) + closer)
             pieces.append(PLACEHOLDER.format(len(formulas) - 1))
         markdown_source = "".join(pieces)
-        if MARKDOWN_SYNTAX.search(markdown_source.rstrip()):
+        body = plain_paragraph(markdown_source)
+        if body is None:
             body = self._md.render(markdown_source).strip()
-        else:
-            body = markdown_source.strip()
         images = [(src, _offset_of_image(source.text, src)) for src in image_sources(body)]
         body, removed = sanitize(body)  # before the formulas go back: TeX is escaped text, never HTML
         for item in removed:
@@ -134,6 +136,18 @@ class Renderer:
         body = PLACEHOLDER_RE.sub(lambda m: formulas[int(m.group(1))], body)
         result = FieldResult(_unwrap_single_paragraph(body), images=images, formulas=written, problems=problems)
         return result, offsets
+
+
+def plain_paragraph(text: str) -> str | None:
+    """What Markdown makes of text that is one paragraph of plain lines (without its <p>), or None if the
+    text has any Markdown syntax. Markdown takes the spaces off both ends of each line and of the
+    paragraph; the line breaks stay (a soft break is a newline in its HTML)."""
+    text = text.rstrip(" \n")  # to Markdown a blank line holds spaces and tabs only
+    if MARKDOWN_SYNTAX.search(text):
+        return None
+    if "\n" not in text:
+        return text.strip()
+    return "\n".join(line.strip(" ") for line in text.split("\n")).strip()
 
 
 def source_html(card: Card, names: dict[str, str]) -> str:
