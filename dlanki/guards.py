@@ -60,7 +60,7 @@ def check_against_ledger(deck: Deck, rendered: list[RenderedCard], ledger: Ledge
                 card_id,
                 "warning",
             )
-        removed = sorted(set(entry.clozes) - set(item.clozes))
+        removed = sorted(set(entry.clozes) - set(item.clozes)) if entry.clozes != item.clozes else ()
         if removed and entry.type == card.type == "cloze":
             names = ", ".join(f"c{n}" for n in removed)
             yield Problem(
