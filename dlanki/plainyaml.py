@@ -65,6 +65,7 @@ def read_plain(text: str, path: str):
 class _Reader:
     def __init__(self, text: str, path: str, value_type) -> None:
         self.lines = text.split("\n")
+        self.count = len(self.lines)
         self.path = path
         self.value = value_type
         self.no_keys: dict[str, Loc] = {}
@@ -83,7 +84,7 @@ class _Reader:
         """The first line from `index` on that is neither empty nor a comment, and its indentation;
         at the end of the text, (the number of lines, -1)."""
         lines = self.lines
-        while index < len(lines):
+        while index < self.count:
             line = lines[index]
             if line:
                 rest = line.lstrip(" ")
@@ -100,24 +101,28 @@ class _Reader:
         self._enter()
         values: dict = {}
         key_locs: dict[str, Loc] = {}
-        loc = _new_loc(Loc, (self.path, index + 1, indent + 1))
+        path, lines, read_value, next_line = self.path, self.lines, self._value, self._next
+        loc = _new_loc(Loc, (path, index + 1, indent + 1))
         text, column = head, indent
         while True:
             match = _KEY.match(text)
-            if match is None or match.end() > _MAX_KEY:
+            if match is None:
+                raise _Outside
+            end = match.end()
+            if end > _MAX_KEY:
                 raise _Outside
             key = match[match.lastindex]
             if key in values:
                 raise _Outside  # a duplicate key is a problem to report
-            key_locs[key] = _new_loc(Loc, (self.path, index + 1, column + 1))
-            values[key], index = self._value(text[match.end() :], index, column + match.end(), indent)
-            index, found = self._next(index)
+            key_locs[key] = _new_loc(Loc, (path, index + 1, column + 1))
+            values[key], index = read_value(text[end:], index, column + end, indent)
+            index, found = next_line(index)
             if found < indent:
                 break  # the end of this mapping, or of the text
             if found > indent:
                 raise _Outside
-            text = self.lines[index][indent:]
-            if text.startswith("-"):
+            text = lines[index][indent:]
+            if text[0] == "-":
                 if text.startswith("- ") or text == "-":
                     break  # the next entry of an indentless sequence this mapping is an item of
                 raise _Outside
@@ -194,31 +199,31 @@ class _Reader:
 
     def _block(self, index: int, column: int, indent: int):
         """A literal block (`|`, clipped): the lines below, less their common indentation, and one newline."""
-        lines = self.lines
+        lines, count = self.lines, self.count
         first = index + 1
-        if first >= len(lines) or not lines[first].strip(" "):
+        if first >= count or not lines[first].strip(" "):
             raise _Outside  # no content, or blank lines before it: left to libyaml's rules
         depth = len(lines[first]) - len(lines[first].lstrip(" "))
         if depth <= indent:
             raise _Outside
         margin = " " * depth
         end = first
-        while end < len(lines):
+        while end < count:
             line = lines[end]
             if line:
                 if not line.startswith(margin):
                     if not line.strip(" "):
                         raise _Outside
                     break
-                if not line.strip(" "):
+                if line[-1] == " " and not line.strip(" "):  # spaces only (a line of text rarely ends in one)
                     raise _Outside
             end += 1
         last = end
         while not lines[last - 1]:
             last -= 1
-        if last == len(lines):
+        if last == count:
             raise _Outside  # the file ends inside the block without a newline
-        body = "\n".join(line[depth:] for line in lines[first:last]) + "\n"
+        body = "\n".join([line[depth:] for line in lines[first:last]]) + "\n"
         return self.value(body, _new_loc(Loc, (self.path, index + 1, column + 1)), self.no_keys, True, depth), end
 
     def _flow(self, text: str, index: int, column: int):
