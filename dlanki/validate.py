@@ -29,6 +29,7 @@ INVISIBLE = re.compile("[\\s\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]+")
 ANKI_MAX_CLOZE = 500
 """Anki generates cards for cloze numbers up to 500 only."""
 # Any `{{c…::` Anki's parser would open (its number list may hold commas), and its closer.
+HTML_TAG = re.compile(r"<[^>]*>")
 CLOZE_TOKEN = re.compile(r"\{\{c([\d,]*)::|\}\}")
 # MathJax macros that reach outside the formula: links, CSS (url() loads a remote file on every
 # review), classes and ids, data attributes, loading extensions.
@@ -194,7 +195,7 @@ def _cloze_syntax(html: str, source: TextField, card_id: str) -> Iterator[Proble
             if open_at:
                 opener, start = open_at.pop()
                 body = html[start : token.start()].split("::", 1)[0]
-                if _blank(re.sub(r"<[^>]*>", "", body)):
+                if _blank(HTML_TAG.sub("", body)):
                     yield _cloze_problem(source, opener, f"empty deletion {opener}}}}}: Anki makes no card for it", card_id)
             continue
         opener, numbers = token.group(0), token.group(1)
