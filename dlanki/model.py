@@ -58,14 +58,14 @@ class TextField:
 
     def loc_at(self, offset: int) -> Loc:
         """The source location of character `offset` of the text."""
-        before = self.text[:offset]
-        lines = before.count("\n")
-        col_in_line = offset - (before.rfind("\n") + 1)
+        text, loc = self.text, self.loc
+        lines = text.count("\n", 0, offset)  # counted in place: a field's formulas each need one
+        col_in_line = offset - (text.rfind("\n", 0, offset) + 1)
         if self.block:
-            return Loc(self.loc.path, self.loc.line + 1 + lines, self.indent + col_in_line + 1)
+            return Loc(loc.path, loc.line + 1 + lines, self.indent + col_in_line + 1)
         if lines == 0:
-            return Loc(self.loc.path, self.loc.line, self.loc.col + col_in_line)
-        return Loc(self.loc.path, self.loc.line + lines)
+            return Loc(loc.path, loc.line, loc.col + col_in_line)
+        return Loc(loc.path, loc.line + lines)
 
 
 @dataclass(frozen=True)
