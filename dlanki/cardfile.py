@@ -60,7 +60,8 @@ def _nothing() -> None:
 def compile_files(paths: list[tuple[Path, str]], project: Project, store, formulas, progress=None, meanwhile=_nothing) -> list[FileResult]:
     """Every card file's result, in order: cached if its inputs are unchanged, else loaded, checked and
     rendered, on every core when there is enough to do. Formulas without a verdict go to `formulas`
-    (a mathcheck.FormulaChecker) as each file is done. `meanwhile()`, if given, is other work for this
+    (a mathcheck.FormulaChecker) as each file is done; a file whose formulas all have one gets its
+    formula problems then. `meanwhile()`, if given, is other work for this
     process, done while the workers start on the files (with no workers, before the files)."""
     results: list[FileResult | None] = []
     todo: list[tuple[int, bytes, str, str]] = []
@@ -80,8 +81,13 @@ def compile_files(paths: list[tuple[Path, str]], project: Project, store, formul
     for index, result, payload in _compile(todo, project, meanwhile):
         results[index] = result
         fresh.add(index)
-        for _, formula in result.formula_uses():
+        uses = result.formula_uses()
+        for _, formula in uses:
             formulas.add(formula)
+        # Formulas all proven in earlier runs are judged now, while the workers compile, not after them.
+        verdicts = formulas.problems_for(uses)
+        if verdicts is not None:
+            result.formula_problems, result.formulas_rendered = verdicts
         if store is not None:
             store.put(result, payload)
         done += len(result.cards)
