@@ -52,14 +52,16 @@ def guid_for(namespace: str, card_id: str) -> str:
     (tests/test_package.py checks they agree); genanki's digit loop took a tenth of a cold build.
     """
     value = int.from_bytes(hashlib.sha256(f"{namespace}__{card_id}".encode()).digest()[:8], "big")
-    digits = []
+    pairs = []
     while value > 0:
-        value, digit = divmod(value, 91)
-        digits.append(_BASE91[digit])
-    return "".join(reversed(digits))
+        value, pair = divmod(value, 91 * 91)
+        pairs.append(_BASE91_PAIRS[pair])
+    # Two digits at a time; the leading pair may start with a zero digit ("a"), which genanki never writes.
+    return "".join(reversed(pairs)).lstrip(_BASE91[0])
 
 
 _BASE91 = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
+_BASE91_PAIRS = [high + low for high in _BASE91 for low in _BASE91]
 
 
 def deck_id_for(name: str) -> int:
