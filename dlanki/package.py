@@ -112,9 +112,9 @@ def _write_collection(db_path: Path, notes: list[StampedNote], note_types: list[
 
     conn = sqlite3.connect(db_path)
     try:
-        # A scratch file, renamed into place only as part of the finished zip: no journal on disk and no
-        # fsync (neither changes a byte of the database).
-        conn.execute("PRAGMA journal_mode = MEMORY")
+        # A scratch file, renamed into place only as part of the finished zip and never rolled back: no
+        # journal and no fsync (neither changes a byte of the database).
+        conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
         cursor = conn.cursor()
         cursor.executescript(APKG_SCHEMA)
