@@ -39,6 +39,7 @@ from dlanki.model import Card, Deck, NoteDigest, Project, RenderedCard
 from dlanki.notetypes import note_types
 from dlanki.package import StampedNote, StampedNoteType, remove_stale_temp_files, write_apkg
 from dlanki.validate import check_images, check_unique_ids
+from dlanki.zipwrite import DEFLATE
 
 
 @dataclass(frozen=True)
@@ -274,7 +275,7 @@ def build(
     # Same sources, ledger stamps, media and dlanki as the package on disk: it is already what would be written.
     inputs = ledgers.content_hash(
         result.inputs, [n.mod for n in notes], [(t.note_type.key, t.mod) for t in stamped_types], selection.tags, selection.decks,
-        media, _deflate_version(), sqlite3.sqlite_version,
+        media, DEFLATE, sqlite3.sqlite_version,
     )  # fmt: skip
     try:
         # The card files' results go to the build cache while the package is written: sealing and writing
@@ -298,13 +299,6 @@ def build(
     return BuildResult(
         output, len(notes), card_count, len(media), tuple(changed), ledger_written, tuple(result.warnings), result.formulas_checked, result
     )
-
-
-def _deflate_version() -> str:
-    """Which libdeflate deflates the package (zipwrite.py): another may write other bytes."""
-    import deflate
-
-    return deflate.__version__
 
 
 def media_digests(media_dir: Path, rendered: list[RenderedCard]) -> dict[str, str]:

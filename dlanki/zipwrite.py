@@ -18,6 +18,8 @@ import deflate
 
 LEVEL = 6
 """libdeflate's default, as zlib's and zipfile's."""
+DEFLATE = f"deflate {deflate.__version__}, level {LEVEL}"
+"""What deflates the package: another version or level may write other bytes."""
 _DOS_TIME, _DOS_DATE = 0, (0 << 9) | (1 << 5) | 1  # 00:00:00 on 1980-01-01
 _VERSION = 20  # 2.0: deflate
 _MADE_BY = (3 << 8) | _VERSION  # Unix, so the external attributes carry a mode
