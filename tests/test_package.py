@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -79,8 +80,6 @@ def test_edited_card_gets_a_newer_stamp_never_in_the_future(project: Path):
 def test_a_build_that_changes_no_entry_leaves_the_ledger_alone(project: Path):
     """dlanki.lock is only rewritten when an entry changes: a ledger laid out by a merge tool, with the same
     entries, keeps its bytes until a card changes, and then gets dlanki's one line per note again."""
-    import json
-
     build(project, now=past(1000))
     ledger = project / "dlanki.lock"
     canonical = ledger.read_text()

@@ -131,7 +131,6 @@ def test_emphasis_commonmark_would_not_close_is_a_warning():
     assert not fine.problems and "<strong>（重点）</strong>" in fine.html
 
 
-
 PLAIN_TEXT = st.lists(
     st.sampled_from(
         ["a", "Z", "字", "，", "。", " ", "  ", "\t", "\u3000", "-", "+", "=", "#", "|", "!", ">", "1", "9.", "2)", ")", ".", ":",
