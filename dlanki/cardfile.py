@@ -21,7 +21,7 @@ from pathlib import Path
 
 from dlanki.errors import Loc, Problem
 from dlanki.forked import become_helper
-from dlanki.ledger import content_hash, note_digest
+from dlanki.ledger import content_hash
 from dlanki.load import load_file, read_card_file
 from dlanki.model import Card, Formula, NoteDigest, Project, RenderedCard
 from dlanki.notetypes import NoteType, note_types
@@ -289,14 +289,14 @@ def render_card(result: FileResult, card: Card, renderer, namespace: str, types:
     result.problems += problems
     result.problems += check_rendered_card(item)
     guid = guid_for(namespace, card.id)
-    digest = note_digest(guid, types[card.type].model_id, item.fields, card.tags)
+    digest = content_hash(guid, types[card.type].model_id, item.fields, card.tags)
     result.digests.append(NoteDigest(guid, digest, card_ordinals(types[card.type], item.fields)))
 
 
 def note_hash(namespace: str, item: RenderedCard, types: dict[str, NoteType], media: dict[str, str] | None = None) -> str:
     """The ledger's digest of everything Anki stores for a note: a changed digest means an update."""
     guid = guid_for(namespace, item.card.id)
-    return with_media(note_digest(guid, types[item.card.type].model_id, item.fields, item.card.tags), item, media)
+    return with_media(content_hash(guid, types[item.card.type].model_id, item.fields, item.card.tags), item, media)
 
 
 def with_media(digest: str, item: RenderedCard, media: dict[str, str] | None) -> str:

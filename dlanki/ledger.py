@@ -53,16 +53,6 @@ _canonical_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separator
 instead of for each of a build's 10,000 notes."""
 
 
-def note_digest(guid: str, model_id: int, fields: tuple[str, ...], tags: tuple[str, ...]) -> str:
-    """content_hash(guid, model_id, fields, tags), the digest of a note, with its JSON written out: json's
-    encoder is set up again for every call, which was two thirds of the time for a card's few hundred
-    characters (tests/test_equivalence.py holds the two to each other)."""
-    if type(model_id) is not int:
-        return content_hash(guid, model_id, fields, tags)
-    text = f'[{_string(guid)},{model_id},[{",".join(map(_string, fields))}],[{",".join(map(_string, tags))}]]'
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
-
-
 def restamp(previous: Entry | None, current: Entry, now: int) -> Entry:
     """Keep the previous stamp if the content is unchanged, else stamp it now (always strictly newer)."""
     if previous is not None and previous.hash == current.hash and not previous.retired:

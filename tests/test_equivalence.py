@@ -167,13 +167,3 @@ def test_ledger_lines_are_json_dumps_s(entry: ledgers.Entry):
     if entry.retired:
         value["retired"] = True
     assert ledgers._entry_json(entry) == json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-TEXT = st.text(st.sampled_from(["a", "字", '"', "\\", "\n", "\t", "\x00", "\x1f", "\u2028", "\ud7ff", "😀", "<", " ", "/"]), max_size=12)
-
-
-@MANY
-@given(TEXT, st.integers(0, 1 << 62), st.lists(TEXT, max_size=4).map(tuple), st.lists(TEXT, max_size=3).map(tuple))
-def test_note_digests_are_content_hash_s(guid: str, model_id: int, fields: tuple, tags: tuple):
-    """The ledger's digest of a note, written out, is the one json.dumps gave: else every note would restamp."""
-    assert ledgers.note_digest(guid, model_id, fields, tags) == ledgers.content_hash(guid, model_id, fields, tags)
