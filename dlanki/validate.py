@@ -35,6 +35,14 @@ CLOZE_TOKEN = re.compile(r"\{\{c([\d,]*)::|\}\}")
 # review), classes and ids, data attributes, loading extensions.
 UNSAFE_TEX = re.compile(r"\\(href|style|class|cssId|data|require|htmlData|htmlStyle|htmlClass|htmlId)(?![A-Za-z])|url\s*\(")
 UNSAFE_BBOX = re.compile(r"\\bbox\s*\[[^\]]*:")
+_CJK = "[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]"
+"""Han, kana, CJK punctuation and full-width forms: scripts written without spaces between characters."""
+SPACED_DELETION = re.compile(
+    "(?<=" + _CJK + ") +(?=\\{\\{c\\d+::" + _CJK + ")"  # 文字 {{c1::答案…
+    "|(?<=" + _CJK + "\\}\\}) +(?=" + _CJK + ")"  # …答案}} 文字
+)
+"""A space between Chinese (or Japanese) text and a deletion that starts or ends in it. On the note's
+other cards the deletion is plain text, and the space a gap between two characters."""
 
 
 def check_cards(cards: list[Card], source_names: dict[str, str]) -> Iterator[Problem]:
@@ -51,6 +59,7 @@ def check_card(card: Card, source_names: dict[str, str]) -> Iterator[Problem]:
     yield from _check_tags(card)
     yield from _check_sources(card, source_names)
     yield from _check_deck(card)
+    yield from _check_deletion_spacing(card)
 
 
 def check_rendered(rendered: list[RenderedCard], media_dir: Path, root: Path) -> Iterator[Problem]:
@@ -116,6 +125,22 @@ def _check_fields(card: Card) -> Iterator[Problem]:
     for key in REQUIRED_FIELDS[card.type]:
         if key not in card.fields:
             yield Problem(card.loc, f"{card.type} card has no `{key}`", f"add `{key}: |` with Markdown text", card.id)
+
+
+def _check_deletion_spacing(card: Card) -> Iterator[Problem]:
+    text = card.fields.get("text")
+    if card.type != "cloze" or text is None:
+        return
+    spaces = list(SPACED_DELETION.finditer(text.text))
+    if spaces:
+        yield Problem(
+            text.loc_at(spaces[0].start()),
+            f"{len(spaces)} space(s) between Chinese text and a deletion: on this note's other cards the deletion "
+            "is plain text, and the space a gap between two characters",
+            "write 文字{{c1::答案}}文字; keep a space only where the deletion starts or ends with Latin letters, digits or a formula",
+            card.id,
+            "warning",
+        )
 
 
 def _blank(text: str) -> bool:

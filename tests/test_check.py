@@ -327,3 +327,23 @@ def test_a_formula_written_on_several_cards_is_reported_on_each(make_project, ru
         "cards/09.yaml:12:12: error: [second] MathJax cannot render",
         "cards/09.yaml:12:31: warning: [second] inline formula",
     ], result.output
+
+
+def test_a_space_between_chinese_text_and_a_deletion_is_a_located_warning(make_project, runner):
+    """On a note's other cards a deletion is plain text: 「是 实数 的」 would show gaps between characters.
+    Next to Latin letters, digits or a formula the space is how Chinese text spaces mixed scripts."""
+    body = (
+        "  - id: spaced\n    type: cloze\n    source: added\n    text: |\n"
+        "      特征值全是 {{c1::实数}} 的，{{c2::ReLU}} 之后也可以 {{c3::$x$}} 再写。\n"
+        "  - id: tight\n    type: cloze\n    source: added\n    text: |\n"
+        "      特征值全是{{c1::实数}}的，激活用 {{c2::ReLU}} 和{{c3::输出 token}} 的说法。\n"
+    )
+    root = make_project({"cards/09.yaml": card_file(body)})
+    result = runner.invoke(cli, ["check", "-p", str(root)])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if ": warning: " in line]
+    assert warnings == [
+        "cards/09.yaml:7:12: warning: [spaced] 2 space(s) between Chinese text and a deletion: on this note's "
+        "other cards the deletion is plain text, and the space a gap between two characters"
+    ], result.output
+    assert runner.invoke(cli, ["check", "--strict", "-p", str(root)]).exit_code == 1
