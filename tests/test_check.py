@@ -343,7 +343,9 @@ def test_a_space_between_chinese_text_and_a_deletion_is_a_located_warning(make_p
     assert result.exit_code == 0, result.output
     warnings = [line for line in result.output.splitlines() if ": warning: " in line]
     assert warnings == [
-        "cards/09.yaml:7:12: warning: [spaced] 2 space(s) between Chinese text and a deletion: on this note's "
-        "other cards the deletion is plain text, and the space a gap between two characters"
+        (
+            "cards/09.yaml:7:12: warning: [spaced] 2 space(s) between Chinese text and a deletion: on this note's "
+            "other cards the deletion is plain text, and the space a gap between two characters"
+        )
     ], result.output
     assert runner.invoke(cli, ["check", "--strict", "-p", str(root)]).exit_code == 1
