@@ -198,7 +198,7 @@ def serve_command(root: Path, address: str) -> None:
 
     from dlanki.serve import DeckServer
 
-    gc.enable()  # the program turned it off (console.main); a server runs for hours
+    gc.enable()  # the program turned it off (dlanki/__main__.py); a server runs for hours
 
     host, _, port = address.rpartition(":")
     if not host or not port.isdigit() or int(port) > 65535:
@@ -276,5 +276,5 @@ def changes_command(root: Path, revision: str | None, apkg: Path | None, fmt: st
 
 
 def main() -> None:
-    """The `dlanki` program (pyproject's script, `python -m dlanki`)."""
+    """The `dlanki` program, started by dlanki/__main__.py (pyproject's script and `python -m dlanki`)."""
     console.main(cli)

@@ -7,7 +7,6 @@ what ran and how long it took, and the traceback of an internal error.
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 import traceback
@@ -100,14 +99,9 @@ _EXIT_WHEN_DONE = False
 
 
 def main(command: click.Group) -> None:
-    """Run the command line as the `dlanki` program: it may end the process itself (done).
-
-    Python's cycle collector stays off: a command runs once and ends, and its objects (a dozen per card)
-    hold no cycles to find. Left on, it would scan them all once a build is over (0.08 s at 10,000 notes).
-    `dlanki serve`, which runs until stopped, turns it back on."""
+    """Run the command line as the `dlanki` program: it may end the process itself (done)."""
     global _EXIT_WHEN_DONE
     _EXIT_WHEN_DONE = True
-    gc.disable()
     command(prog_name="dlanki")
 
 
